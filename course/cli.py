@@ -1,0 +1,254 @@
+"""``wbcourse``: the course's single command-line entry point.
+
+Every command has ``--help``, exits 0 on success and exits 2 with a one-line
+``error: ...`` on bad input. Heavy modules are imported inside each command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from course.errors import CourseError
+
+
+def _module_id(name: str) -> str:
+    from course import catalog
+
+    return catalog.get(name).id
+
+
+def _cmd_release(args: argparse.Namespace) -> int:
+    from course.release import ReleaseError, release
+
+    modules = [_module_id(m) for m in args.module] if args.module else None
+    try:
+        result = release(check=args.check, modules=modules)
+    except ReleaseError as exc:
+        raise CourseError(str(exc)) from exc
+    if args.check:
+        if result.stale:
+            print("error: exercises/ is stale; run 'wbcourse release'. Differences:",
+                  file=sys.stderr)
+            for rel in result.changed:
+                print(f"  {rel}", file=sys.stderr)
+            return 1
+        print(f"exercises/ is up to date ({len(result.modules)} modules)")
+        return 0
+    print(f"released {len(result.modules)} module(s) into exercises/; "
+          f"{len(result.changed)} file(s) changed")
+    return 0
+
+
+def _cmd_start(args: argparse.Namespace) -> int:
+    from course.learner import DEFAULT_WORKSPACE, launch_lab, start
+
+    workspace = Path(args.dir) if args.dir else DEFAULT_WORKSPACE
+    report = start(workspace)
+    for line in report.lines():
+        print(line)
+    if args.no_lab:
+        return 0
+    return launch_lab(report.workspace)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from course.grading.workspace import init_workspace
+
+    ws = init_workspace(Path(args.dir), db_url=args.db_url)
+    print(f"grading workspace ready at {ws.root}")
+    print(f"  gradebook: {ws.db_url}")
+    print(f"  put submissions in {ws.submitted}/<learner>/<module>/")
+    return 0
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from course.grading.cli_grade import run_grade
+
+    return run_grade(args)
+
+
+def _cmd_collect(args: argparse.Namespace) -> int:
+    from course.grading.collect import collect
+    from course.grading.workspace import open_workspace
+
+    ws = open_workspace(Path(args.workspace))
+    report = collect(ws, _module_id(args.module), Path(args.source))
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def _cmd_feedback(args: argparse.Namespace) -> int:
+    from course.grading.feedback import write_feedback
+    from course.grading.workspace import open_workspace
+
+    ws = open_workspace(Path(args.workspace))
+    pages = write_feedback(ws, _module_id(args.module), learners=args.learner or None)
+    print(f"wrote {len(pages)} feedback page(s) under {ws.feedback}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from course.grading.export import export
+    from course.grading.workspace import open_workspace
+
+    ws = open_workspace(Path(args.workspace))
+    rows = export(ws, Path(args.output), fmt=args.format)
+    print(f"wrote {rows} row(s) to {args.output}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from course.grading.report import write_report
+    from course.grading.workspace import open_workspace
+
+    ws = open_workspace(Path(args.workspace))
+    page = write_report(ws, _module_id(args.module), Path(args.output))
+    print(f"cohort report: {page}")
+    return 0
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from course.prose.cli import main as review_main
+
+    argv = ["review", args.file, "--kind", args.kind] + (["--json"] if args.json else [])
+    return review_main(argv)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from course.demo import run_demo
+
+    return run_demo(Path(args.dir), modules=args.module or None, workers=args.workers)
+
+
+def _cmd_samples(args: argparse.Namespace) -> int:
+    from course.samples import build_samples
+
+    written = build_samples(modules=[_module_id(m) for m in args.module] or None,
+                            check=args.check)
+    if args.check:
+        if written:
+            print("error: assets/samples is stale; run 'wbcourse samples'", file=sys.stderr)
+            for rel in written:
+                print(f"  {rel}", file=sys.stderr)
+            return 1
+        print("assets/samples is up to date")
+        return 0
+    print(f"wrote {len(written)} sample notebook(s) into assets/samples/")
+    return 0
+
+
+def _cmd_modules(args: argparse.Namespace) -> int:
+    from course import catalog
+
+    if args.markdown:
+        print(catalog.markdown_table())
+        return 0
+    for mod in catalog.modules():
+        print(f"{mod.id:32} {mod.teaching:3} + {mod.exercises:3} min  {mod.title}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``wbcourse`` (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(
+        prog="wbcourse",
+        description="Working Backwards course: release, learn, grade, give feedback.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str):
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("release", _cmd_release, "regenerate exercises/ from solutions/ with nbgrader")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if exercises/ differs from a fresh release")
+    p.add_argument("module", nargs="*", help="only these modules (default: all)")
+
+    p = add("start", _cmd_start, "copy the exercises into your workspace and open JupyterLab")
+    p.add_argument("dir", nargs="?", help="workspace folder (default: ~/wb-course)")
+    p.add_argument("--no-lab", action="store_true", help="do not launch JupyterLab")
+
+    p = add("init", _cmd_init, "create a grading workspace (an nbgrader course directory)")
+    p.add_argument("dir", help="folder to create or refresh")
+    p.add_argument("--db-url", help="SQLAlchemy URL of the gradebook (default: SQLite in DIR)")
+
+    p = add("grade", _cmd_grade, "autograde every submission of a module")
+    p.add_argument("module")
+    p.add_argument("--workspace", required=True, help="grading workspace folder")
+    p.add_argument("--workers", type=int, help="parallel workers (default: number of CPUs)")
+    p.add_argument("--learner", action="append", help="grade only this learner (repeatable)")
+    p.add_argument("--force", action="store_true", help="re-grade already graded submissions")
+    p.add_argument("--cell-timeout", type=int, default=15, help="seconds per cell (default 15)")
+    p.add_argument("--memory-mb", type=int, help="memory limit per kernel in MB")
+    p.add_argument("--max-processes", type=int, help="process limit per kernel")
+    p.add_argument("--notebook-timeout", type=int, help="seconds per notebook")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run kernels without the sandbox (trusted submissions only)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = add("collect", _cmd_collect, "import submissions from a folder, a zip or an exchange")
+    p.add_argument("module")
+    p.add_argument("--workspace", required=True)
+    p.add_argument("--from", dest="source", required=True,
+                   help="folder, .zip, or nbgrader exchange folder")
+
+    p = add("feedback", _cmd_feedback, "write one HTML feedback page per learner")
+    p.add_argument("module")
+    p.add_argument("--workspace", required=True)
+    p.add_argument("--learner", action="append")
+
+    p = add("export", _cmd_export, "export grades for every module")
+    p.add_argument("--workspace", required=True)
+    p.add_argument("-o", "--output", required=True, help="output file")
+    p.add_argument("--format", choices=["csv", "json"], help="default: from the file suffix")
+
+    p = add("report", _cmd_report, "cohort plots and an HTML report for a module")
+    p.add_argument("module")
+    p.add_argument("--workspace", required=True)
+    p.add_argument("-o", "--output", required=True, help="output folder")
+
+    p = add("review", _cmd_review, "run the prose checks on a text or Markdown file")
+    p.add_argument("file")
+    p.add_argument("--kind", required=True,
+                   choices=["press_release", "faq", "summary", "coe", "vision"])
+    p.add_argument("--json", action="store_true", help="print the review as JSON")
+
+    p = add("demo", _cmd_demo, "grade the bundled sample cohorts end to end")
+    p.add_argument("dir", nargs="?", default="demo-workspace", help="workspace folder")
+    p.add_argument("--module", action="append", help="only this module (repeatable)")
+    p.add_argument("--workers", type=int)
+
+    p = add("samples", _cmd_samples, "rebuild the sample cohorts in assets/samples/")
+    p.add_argument("module", nargs="*")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
+
+    p = add("modules", _cmd_modules, "list the course's modules")
+    p.add_argument("--markdown", action="store_true", help="print the README module table")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``wbcourse`` with ``argv``; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CourseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except LookupError as exc:  # unknown module
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

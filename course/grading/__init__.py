@@ -1,0 +1,1 @@
+"""Grading pipeline: workspace, collect, grade, feedback, export, report."""

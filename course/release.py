@@ -1,0 +1,118 @@
+"""Regenerate ``exercises/`` (nbgrader release) from ``solutions/`` (nbgrader source).
+
+Generation goes through nbgrader's own ``generate_assignment`` into a temporary folder,
+then every notebook is cleaned (:mod:`course.nbclean`) so the committed files are stable.
+``check`` compares that output with the committed ``exercises/`` and writes nothing.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from course import nbclean, paths
+
+
+class ReleaseError(RuntimeError):
+    """nbgrader refused to generate a module (broken source notebook, bad metadata)."""
+
+
+@dataclass
+class ReleaseResult:
+    """What a release or a check found."""
+
+    modules: list[str]
+    changed: list[str] = field(default_factory=list)  # relative paths that differ
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.changed)
+
+
+def source_modules(solutions: Path | None = None) -> list[str]:
+    """Module folders in ``solutions/`` (``NN-slug``), sorted."""
+    root = solutions or paths.solutions_dir()
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and p.name[:2].isdigit())
+
+
+def generate(out_dir: Path, modules: list[str] | None = None) -> list[str]:
+    """Run nbgrader's generate_assignment for ``modules`` into ``out_dir``; return them."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    from course.nbconfig import configure
+
+    modules = modules or source_modules()
+    with tempfile.TemporaryDirectory(prefix="wbcourse-release-") as tmp:
+        config = configure(
+            Config(),
+            source=str(paths.solutions_dir()),
+            release=str(out_dir),
+            db_url=f"sqlite:///{tmp}/gradebook.db",
+        )
+        config.CourseDirectory.root = tmp
+        config.Application.log_level = "WARN"
+        coursedir = CourseDirectory(config=config)
+        api = NbGraderAPI(coursedir=coursedir, config=config)
+        for module in modules:
+            result = api.generate_assignment(module, force=True, create=True)
+            if not result["success"]:
+                detail = (result.get("error") or result.get("log") or "").strip().splitlines()
+                reason = detail[-1] if detail else "nbgrader reported a failure"
+                raise ReleaseError(f"cannot release {module}: {reason}")
+    for nb_path in nbclean.notebooks([out_dir]):
+        text = nb_path.read_text(encoding="utf-8")
+        nb_path.write_text(nbclean.clean_text(text), encoding="utf-8")
+    return modules
+
+
+def _relative_files(root: Path) -> set[str]:
+    if not root.exists():
+        return set()
+    skip = {"__pycache__", ".ipynb_checkpoints"}
+    return {
+        str(p.relative_to(root))
+        for p in root.rglob("*")
+        if p.is_file() and not skip.intersection(p.parts)
+    }
+
+
+def diff_trees(expected: Path, actual: Path) -> list[str]:
+    """Relative paths that are missing, extra or different between two folders."""
+    want, have = _relative_files(expected), _relative_files(actual)
+    changed = sorted(want ^ have)
+    for rel in sorted(want & have):
+        if not filecmp.cmp(expected / rel, actual / rel, shallow=False):
+            changed.append(rel)
+    return sorted(changed)
+
+
+def release(*, check: bool = False, modules: list[str] | None = None) -> ReleaseResult:
+    """Regenerate exercises (or, with ``check``, only report what would change)."""
+    exercises = paths.exercises_dir()
+    with tempfile.TemporaryDirectory(prefix="wbcourse-exercises-") as tmp:
+        fresh = Path(tmp) / "exercises"
+        fresh.mkdir()
+        done = generate(fresh, modules)
+        result = ReleaseResult(modules=done)
+        scope = done if modules else sorted({*done, *_module_dirs(exercises)})
+        for module in scope:
+            result.changed += [f"{module}/{rel}" for rel in diff_trees(fresh / module, exercises / module)]
+        if not check:
+            for module in scope:
+                target = exercises / module
+                if target.exists():
+                    shutil.rmtree(target)
+                if (fresh / module).exists():
+                    shutil.copytree(fresh / module, target)
+    return result
+
+
+def _module_dirs(root: Path) -> list[str]:
+    if not root.exists():
+        return []
+    return [p.name for p in root.iterdir() if p.is_dir() and p.name[:2].isdigit()]
