@@ -40,8 +40,8 @@ def run_grade(args: argparse.Namespace) -> int:
     from course.grading.grade import grade, select_learners
     from course.grading.workspace import open_workspace
 
-    ws = open_workspace(Path(args.workspace))
     module = catalog.get(args.module).id
+    ws = open_workspace(Path(args.workspace))
     learners = select_learners(ws, module, args.learner)
     if not learners:
         print(f"no submissions of {module} in {ws.submitted}")

@@ -87,9 +87,13 @@ def _init_worker(options: GradeOptions) -> None:
     coursedir = CourseDirectory(config=config)
     _WORKER["api"] = NbGraderAPI(coursedir=coursedir, config=config)
     _WORKER["options"] = options
+    from multiprocessing import util
+
     from course.grading import fastexec
 
     fastexec.start_pool(config)
+    # Pool workers leave through os._exit (no atexit): shut the spare kernel down here.
+    util.Finalize(None, fastexec.stop_pool, exitpriority=10)
 
 
 def _grade_in_worker(learner: str) -> Outcome:

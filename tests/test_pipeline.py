@@ -1,0 +1,130 @@
+"""End to end: release -> workspace -> grade, on the fixture course and on every module."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course import catalog, paths
+from course.grading.grade import grade
+from course.grading.scores import submission_scores
+from course.grading.workspace import init_workspace
+from course.samples import SampleLearner, build_notebook, load_spec, sample_dirs
+
+CHEAT = '''class _Always:
+    def points(self, n):
+        return float(n)
+review = lambda *args, **kwargs: _Always()
+def double(x):
+    return 2 * x'''
+
+
+def _auto_fraction(db_url: str, module: str, learner: str) -> float:
+    _, _, questions = submission_scores(db_url, module, learner)
+    auto = [q for q in questions if q.kind == "autograded"]
+    return sum(q.score for q in auto) / sum(q.max_score for q in auto)
+
+
+def _submit(ws, learner: str, module: str, nb, name: str) -> None:
+    folder = ws.submitted / learner / module
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / name)
+
+
+def _full_and_blank(ws, module: str) -> None:
+    for ex_path in sorted((paths.exercises_dir() / module).glob("*.ipynb")):
+        exercise = nbformat.read(ex_path, as_version=4)
+        solution = nbformat.read(paths.solutions_dir() / module / ex_path.name, as_version=4)
+        full = build_notebook(exercise, solution, SampleLearner("full", (1, 1), "", "solution", {}))
+        _submit(ws, "zz-model-answer", module, full, ex_path.name)
+        _submit(ws, "zz-blank", module, exercise, ex_path.name)
+
+
+@pytest.mark.slow
+def test_mini_course_grades_resumes_and_distrusts_the_kernel(mini_course, tmp_path):
+    ws = init_workspace(tmp_path / "ws")
+    _full_and_blank(ws, "01-mini")
+    cheat = nbformat.read(paths.exercises_dir() / "01-mini" / "mini.ipynb", as_version=4)
+    for cell in cheat.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q01_double":
+            cell.source = CHEAT
+    _submit(ws, "cheater", "01-mini", cheat, "mini.ipynb")
+
+    outcomes = {o.learner: o for o in grade(ws, "01-mini", workers=2, sandbox=False)}
+    assert {o.status for o in outcomes.values()} == {"graded"}
+    assert _auto_fraction(ws.db_url, "01-mini", "zz-blank") == 0
+    assert _auto_fraction(ws.db_url, "01-mini", "zz-model-answer") > 0.5
+    # The cheater's kernel claimed full prose points; the grader kept its own score.
+    assert any("kernel reported 3" in p for p in outcomes["cheater"].problems)
+    _, _, qs = submission_scores(ws.db_url, "01-mini", "cheater")
+    prose = next(q for q in qs if q.grade_id == "q01_summary_checks")
+    assert prose.score == 0, "the blank draft must not gain points by monkeypatching"
+
+    again = grade(ws, "01-mini", workers=1, sandbox=False)
+    assert {o.status for o in again} == {"skipped"}, "graded submissions are not redone"
+    forced = grade(ws, "01-mini", learners=["zz-blank"], force=True, workers=1, sandbox=False)
+    assert [o.status for o in forced] == ["graded"]
+
+
+@pytest.mark.slow
+def test_broken_submissions_never_stop_the_batch(mini_course, tmp_path):
+    ws = init_workspace(tmp_path / "ws")
+    _full_and_blank(ws, "01-mini")
+    broken = ws.submitted / "broken" / "01-mini"
+    broken.mkdir(parents=True)
+    (broken / "mini.ipynb").write_text("{ this is not json", encoding="utf-8")
+    empty = ws.submitted / "empty" / "01-mini"
+    empty.mkdir(parents=True)
+    (empty / "mini.ipynb").write_bytes(b"")
+    outcomes = {o.learner: o for o in grade(ws, "01-mini", workers=2, sandbox=False)}
+    assert outcomes["zz-model-answer"].status == "graded"
+    assert any("not valid notebook JSON" in p for p in outcomes["broken"].problems)
+    assert any("empty file" in p for p in outcomes["empty"].problems)
+    assert outcomes["broken"].score == 0
+    assert (broken / "mini.ipynb").read_text() == "{ this is not json", "never modified"
+
+
+REAL_MODULES = [m.id for m in catalog.modules()]
+
+
+@pytest.fixture(scope="module")
+def graded_course(tmp_path_factory):
+    """Every module's sample cohort plus a model answer and a blank, graded once."""
+    ws = init_workspace(tmp_path_factory.mktemp("course") / "ws")
+    for module in REAL_MODULES:
+        for learner, folder in sample_dirs(module).items():
+            shutil.copytree(folder, ws.submitted / learner / module)
+        _full_and_blank(ws, module)
+        grade(ws, module, workers=2, sandbox=False)
+    return ws
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", REAL_MODULES)
+def test_model_answer_scores_full_and_blank_scores_zero(graded_course, module):
+    db = graded_course.db_url
+    assert _auto_fraction(db, module, "zz-model-answer") == pytest.approx(1.0)
+    assert _auto_fraction(db, module, "zz-blank") == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", REAL_MODULES)
+def test_each_sample_lands_in_its_intended_band(graded_course, module):
+    misses = []
+    for learner in load_spec(module):
+        frac = _auto_fraction(graded_course.db_url, module, learner.id)
+        low, high = learner.band
+        if not low - 1e-9 <= frac <= high + 1e-9:
+            misses.append(f"{learner.id}: {frac:.2f} not in [{low}, {high}] ({learner.note})")
+    assert not misses, "\n".join(misses)
+
+
+def test_sample_notebooks_exist_for_every_learner():
+    for module in REAL_MODULES:
+        built = sample_dirs(module)
+        assert set(built) == {lr.id for lr in load_spec(module)}, module
+        for folder in built.values():
+            assert list(Path(folder).glob("*.ipynb"))
