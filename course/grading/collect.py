@@ -82,6 +82,7 @@ class CollectReport:
           ada  from ada.ipynb; renamed to mini.ipynb
         skipped 1:
           notes.txt: not a notebook
+        next: wbcourse grade 01-mini --workspace /ws
         """
         out = [f"imported {len(self.imported)} submission(s) of {self.module} "
                f"into {self.destination}"]
@@ -92,6 +93,9 @@ class CollectReport:
         if self.skipped:
             out.append(f"skipped {len(self.skipped)}:")
             out += [f"  {s.source}: {s.reason}" for s in self.skipped]
+        if self.imported:
+            out.append(f"next: wbcourse grade {self.module} --workspace "
+                       f"{self.destination.parent}")
         return out
 
 
@@ -166,8 +170,13 @@ def collect(ws: Workspace, module: str, source: Path) -> CollectReport:
 
 
 def _refuse_own_folder(ws: Workspace, source: Path) -> None:
+    """Refuse to import from the workspace itself or from the folders it manages."""
     resolved = source.resolve()
-    for own in (ws.submitted, ws.root / ".wbcourse"):
+    if resolved == ws.root.resolve():
+        raise CourseError(f"{source} is the grading workspace itself: collect from the "
+                          "folder or zip holding the learners' work")
+    for own in (ws.submitted, ws.autograded, ws.feedback, ws.root / "release",
+                ws.root / ".wbcourse"):
         own = own.resolve()
         if resolved == own or own in resolved.parents:
             raise CourseError(f"{source} is inside the workspace's own {own.name}/ folder: "
@@ -561,13 +570,14 @@ def _write(ws: Workspace, module: str, cand: _Candidate, staging: Path,
     notebooks = [rel for rel, _ in cand.files if rel.endswith(".ipynb")]
     files = list(cand.files)
     notes = list(cand.notes)
+    warnings = []
     if len(release) == 1 and len(notebooks) == 1 and notebooks[0] != release[0]:
         files = [(release[0] if rel == notebooks[0] else rel, p) for rel, p in files]
-        notes.append(f"{Path(notebooks[0]).name} renamed to {release[0]}")
+        notes.append(f"renamed to {release[0]}")
     elif release and notebooks and not set(release) & set(notebooks):
-        notes.append(f"no notebook named {', '.join(release)}")
+        warnings.append(f"no notebook named {', '.join(release)}")
     new = staging / cand.learner
-    for rel, path in files:
+    for (rel, path), (original, _) in zip(files, cand.files, strict=True):
         target = new.joinpath(*rel.split("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
@@ -575,15 +585,15 @@ def _write(ws: Workspace, module: str, cand: _Candidate, staging: Path,
         if rel.endswith(".ipynb"):
             problem = _notebook_note(target)
             if problem:
-                notes.append(f"{Path(rel).name}: imported ({problem}; "
-                             "will be reported when graded)")
+                which = "" if len(notebooks) == 1 else f"{Path(original).name}: "
+                warnings.append(f"{which}imported ({problem}; will be reported when graded)")
     (new / "timestamp.txt").write_text(cand.timestamp.strftime(TIMESTAMP_FORMAT),
                                        encoding="utf-8")
     dest = ws.submitted / cand.learner / module
     if dest.is_dir() and not dest.is_symlink() and _same_content(dest, new):
         shutil.rmtree(new)
         report.imported.append(Imported(cand.learner, cand.label,
-                                        (*notes, "unchanged: already in the workspace")))
+                                        ("unchanged: already in the workspace",)))
         return
     if dest.exists() or dest.is_symlink():
         kept = _previous_path(ws, cand.learner, module)
@@ -592,7 +602,7 @@ def _write(ws: Workspace, module: str, cand: _Candidate, staging: Path,
         notes.append(f"previous submission kept in {kept.relative_to(ws.root)}")
     dest.parent.mkdir(parents=True, exist_ok=True)
     os.replace(new, dest)
-    report.imported.append(Imported(cand.learner, cand.label, tuple(notes)))
+    report.imported.append(Imported(cand.learner, cand.label, (*notes, *warnings)))
 
 
 def _previous_path(ws: Workspace, learner: str, module: str) -> Path:

@@ -112,8 +112,10 @@ def _code_without_strings(source: str) -> str:
     for tok in tokens:
         if tok.type == tokenize.STRING:
             kept.append('""')
-        elif tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
-                          tokenize.DEDENT, tokenize.ENDMARKER):
+        elif tok.type in (tokenize.NL, tokenize.NEWLINE):
+            kept.append("\n")
+        elif tok.type in (tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT,
+                          tokenize.ENDMARKER):
             kept.append(" ")
         elif getattr(tokenize, "FSTRING_MIDDLE", None) == tok.type:
             kept.append("")
@@ -127,10 +129,26 @@ def _squash(text: str) -> str:
 
 
 def _quotes_code(message: str, code: str) -> bool:
-    """True if ``message`` contains a run of the test code (a leak of hidden tests)."""
-    m, c = _squash(message), _squash(code)
-    if len(m) < _LEAK_WINDOW or len(c) < _LEAK_WINDOW:
-        return bool(m) and len(m) >= 8 and m in c
+    """True if ``message`` contains a run of the test code (a leak of hidden tests).
+
+    ``code`` has its string literals blanked to ``""``. A message leaks if it holds any
+    16 characters of the code in a row, or a whole statement of 10 characters or more
+    (whitespace ignored).
+
+    >>> _quotes_code("leak: assert f(-3) == -6", 'assert f(-3) == -6, ""')
+    True
+    >>> _quotes_code("Check negative numbers.", 'assert f(-3) == -6, ""')
+    False
+    """
+    m = _squash(message)
+    if not m:
+        return False
+    for line in code.splitlines():
+        for piece in line.split('""'):
+            piece = _squash(piece).strip(",;:()[]{}")
+            if len(piece) >= 10 and piece in m:
+                return True
+    c = _squash(code)
     return any(m[i:i + _LEAK_WINDOW] in c for i in range(len(m) - _LEAK_WINDOW + 1))
 
 
@@ -408,19 +426,13 @@ def _prose_card(grade: CellGrade, spec, nb, rubric: dict[str, RubricAnswer]) -> 
     return "".join(out)
 
 
-def _answer_html(cell, spec) -> str:
-    """The learner's answer as escaped HTML."""
-    from course.grading.prose_scores import extract_text
-
+def _answer_html(cell) -> str:
+    """The learner's answer as escaped HTML (a prose answer shows just its text)."""
     source = cell.get("source", "")
     if cell.get("cell_type") == "markdown":
         return f'<div class="answer">{esc(source)}</div>'
-    prose = cell.get("metadata", {}).get("wbcourse", {}).get("answer") == "prose"
-    variable = spec.variable if spec is not None else None
-    if prose or variable:
-        text = extract_text(source, variable) if variable else None
-        if text is None and prose:
-            text = _any_string(source)
+    if cell.get("metadata", {}).get("wbcourse", {}).get("answer") == "prose":
+        text = _any_string(source)
         if text is not None:
             return f'<div class="answer">{esc(text)}</div>'
     return f"<pre><code>{esc(source)}</code></pre>"
@@ -465,10 +477,12 @@ def _manual_card(grade: CellGrade, cell, record: SubmissionRecord,
         out.append('<p class="muted">You did not change this answer from the '
                    "released notebook.</p>")
     if spec is not None:
-        out.append(f'<p class="muted">Your text is shown, with the automatic checks on it, '
-                   f'under <a href="#{esc(spec.test_id)}">{esc(spec.test_id)}</a>.</p>')
-    else:
-        out.append("<p>Your answer:</p>" + _answer_html(cell, None))
+        name = answer.title if answer else grade.grade_id
+        out.append(f'<p class="muted">Your text is shown with the automatic checks on it: '
+                   f'see <a href="#{esc(spec.test_id)}">Automatic checks on: {esc(name)}</a>.'
+                   "</p>")
+    elif not cell.get("metadata", {}).get("nbgrader", {}).get("task"):
+        out.append("<p>Your answer:</p>" + _answer_html(cell))
     comment = record.comments.get((grade.notebook, grade.grade_id))
     if answer is not None and answer.criteria:
         out.append(_rubric_html(answer, parse_missed(comment)))
