@@ -84,12 +84,19 @@ def test_prose_cells_are_wired_for_regrading(module):
                 continue
             meta = cell.metadata["nbgrader"]
             assert prose["answer"] in cells, f"{meta['grade_id']}: answer cell not found"
+            last = cell.source.strip().splitlines()[-1].replace(" ", "")
+            points = float(meta["points"])
+            if prose.get("scorer"):  # a course function scoring (text, max_points)
+                func = prose["scorer"].split(":")[1]
+                call = re.search(rf"{func}\({prose['variable']},(\d+(?:\.\d+)?)\)$", last)
+                assert call and float(call.group(1)) == points, (
+                    f"{meta['grade_id']}: last line must call {func}({prose['variable']}, ...)")
+                continue
             assert prose["kind"] in ("press_release", "faq", "summary", "coe", "vision")
-            last = cell.source.strip().splitlines()[-1]
-            pts = re.search(r"\.points\((\d+(?:\.\d+)?)\)\s*$", last)
-            assert pts and float(pts.group(1)) == float(meta["points"]), (
-                f"{meta['grade_id']}: last line must end with .points({meta['points']})")
-            assert f"review({prose['variable']}," in last.replace(" ", "").replace(",", ", ", 0)
+            pts = re.search(r"\.points\((\d+(?:\.\d+)?)\)$", last)
+            assert pts and float(pts.group(1)) == points, (
+                f"{meta['grade_id']}: last line must end with .points({meta['points']:g})")
+            assert last.startswith(f"review({prose['variable']},"), last
 
 
 @pytest.mark.parametrize("module", MODULES)

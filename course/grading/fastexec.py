@@ -49,14 +49,27 @@ def stop_pool() -> None:
         _dispose(*ready)
 
 
-def configure_sandbox(config, ws, options) -> None:
-    """Arrange for kernels to start through :mod:`course.grading.sandbox`."""
-    from course import paths
-    from course.grading.sandbox import Limits, sandbox_config
+def execute_preprocessors(config, ws, options) -> list:
+    """nbgrader's autograde preprocessors with Execute replaced by a pooled Execute.
 
-    limits = Limits(**{"cell_timeout": options.cell_timeout, **(options.limits or {})})
-    hidden = [str(ws.root), str(Path.home()), str(paths.solutions_dir())]
-    sandbox_config(config, limits, scratch_dir="", hidden_paths=hidden)
+    With ``options.sandbox`` kernels start through :mod:`course.grading.sandbox`
+    (another user, rlimits, no network, hidden paths), else as plain local kernels.
+    """
+    from course import paths
+
+    names = list(config.Autograde.autograde_preprocessors)
+    base: type = Execute
+    if options.sandbox:
+        from course.grading import sandbox
+
+        limits = sandbox.Limits.from_value(
+            {"cell_timeout": options.cell_timeout, **(options.limits or {})})
+        hidden = [str(ws.root), str(Path.home()), str(paths.solutions_dir())]
+        sandbox.sandbox_config(config, limits, scratch_dir="", hidden_paths=hidden)
+        names = list(config.Autograde.autograde_preprocessors)
+        base = sandbox.SandboxedExecute
+    execute_names = {"nbgrader.preprocessors.Execute", "course.grading.sandbox.SandboxedExecute"}
+    return [pooled(base) if isinstance(n, str) and n in execute_names else n for n in names]
 
 
 def _kernel_manager_class(config):
@@ -120,29 +133,42 @@ def _take(run_path: str | None):
                 shutil.copytree(item, target, symlinks=False, dirs_exist_ok=True)
             elif item.is_file() and not item.is_symlink():
                 shutil.copy2(item, target)
+    adopt = getattr(km, "adopt", None)
+    if callable(adopt):  # sandboxed kernels run as their own user: hand the files over
+        adopt(scratch)
     return km, scratch
 
 
-class PooledExecute(Execute):
-    """nbgrader's Execute, taking a pre-started kernel from this worker's pool."""
+def pooled(base: type) -> type:
+    """A subclass of the Execute preprocessor ``base`` that takes kernels from the pool."""
 
-    def preprocess(self, nb, resources=None, km=None):
-        if km is not None or "config" not in _POOL:
-            return super().preprocess(nb, resources, km=km)
-        run_path = (resources or {}).get("metadata", {}).get("path")
-        km, scratch = _take(run_path)
-        try:
-            _POOL["next"] = _spawn()  # boots while this notebook runs
-            # The kernel was started in its scratch folder: execute there, not in run_path.
-            res = dict(resources or {})
-            res["metadata"] = {**res.get("metadata", {}), "path": str(scratch)}
-            nb, _ = super().preprocess(nb, res, km=km)
-            return nb, resources
-        finally:
-            if self.kc is not None:
-                try:
-                    self.kc.stop_channels()
-                except Exception:
-                    pass
-                self.kc = None
-            _dispose(km, scratch)
+    class PooledExecute(base):
+        """Execute with a pre-started kernel from this worker's pool."""
+
+        def preprocess(self, nb, resources=None, km=None):
+            if km is not None or "config" not in _POOL:
+                return super().preprocess(nb, resources, km=km)
+            run_path = (resources or {}).get("metadata", {}).get("path")
+            km, scratch = _take(run_path)
+            try:
+                _POOL["next"] = _spawn()  # boots while this notebook runs
+                # The kernel was started in its scratch folder: execute there.
+                res = dict(resources or {})
+                res["metadata"] = {**res.get("metadata", {}), "path": str(scratch)}
+                nb, _ = super().preprocess(nb, res, km=km)
+                return nb, resources
+            finally:
+                if self.kc is not None:
+                    try:
+                        self.kc.stop_channels()
+                    except Exception:
+                        pass
+                    self.kc = None
+                _dispose(km, scratch)
+
+    PooledExecute.__qualname__ = f"Pooled{base.__name__}"
+    return PooledExecute
+
+
+#: nbgrader's Execute with the pool, for ``--no-sandbox`` runs.
+PooledExecute = pooled(Execute)

@@ -59,7 +59,7 @@ def build_config(options: GradeOptions):
     config.Execute.timeout = options.cell_timeout
     config.Execute.shutdown_kernel = "immediate"
     config.Autograde.autograde_preprocessors = [
-        "course.grading.fastexec.PooledExecute",
+        "nbgrader.preprocessors.Execute",
         "nbgrader.preprocessors.IgnorePattern",
         "nbconvert.preprocessors.ClearMetadataPreprocessor",
         "nbgrader.preprocessors.LimitOutput",
@@ -67,10 +67,9 @@ def build_config(options: GradeOptions):
         "nbgrader.preprocessors.AssignLatePenalties",
         "nbgrader.preprocessors.CheckCellMetadata",
     ]
-    if options.sandbox:
-        from course.grading.fastexec import configure_sandbox
+    from course.grading.fastexec import execute_preprocessors
 
-        configure_sandbox(config, ws, options)
+    config.Autograde.autograde_preprocessors = execute_preprocessors(config, ws, options)
     return config
 
 

@@ -1,0 +1,203 @@
+"""``wbcourse export``: one row per (learner, module), CSV or JSON, failures included."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course import catalog
+from course.errors import CourseError
+from course.grading.export import FIXED_COLUMNS, export
+from course.grading.workspace import Workspace
+
+MINI = Path(__file__).parent / "fixtures" / "mini-course"
+MODULE = "01-mini"
+RUBRIC = '''
+[[answer]]
+grade_id = "q01_summary"
+title = "Impact summary"
+points = 2
+[[answer.criteria]]
+id = "outcome"
+points = 1
+description = "States a measured outcome (a number with a unit)."
+[[answer.criteria]]
+id = "date"
+points = 1
+description = "Says when it happened (<quarter> or year)."
+'''
+STRONG = ("In Q3 2025 I led the rewrite of the offers service; four teams adopted it by "
+          "December and their p99 latency fell from 900 ms to 300 ms.")
+HOSTILE_DOUBLE = '''def double(x):
+    cell = get_ipython().user_ns["In"][-1]
+    raise ValueError("leak: " + cell)
+'''
+ANSWERS = {
+    "ada": {"q01_double": "def double(x):\n    return 2 * x\n",
+            "q01_summary": f'draft = """\n{STRONG}\n"""\n'},
+    "bob": {"q01_double": "def double(x):\n    return x + 2\n",
+            "q01_summary": 'draft = """\nI worked on the offers service and helped.\n"""\n'},
+    "cy": {"q01_double": HOSTILE_DOUBLE,
+           "q01_summary": 'draft = """\n<script>alert(\'pwned\')</script> I shipped it.\n"""\n'},
+}
+
+
+def build_cohort(base: Path) -> tuple[Path, Path]:
+    """(course root, graded workspace), built once per test session in ``base``.
+
+    ada is strong, bob half right (a hidden test fails), cy hostile (leaks the running
+    test cell through an exception, HTML in the answer), dee sends a corrupt notebook.
+    """
+    from course.grading.grade import grade
+    from course.grading.workspace import init_workspace
+
+    course, root, done = base / "course", base / "ws", base / "done"
+    if done.exists():
+        return course, root
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    shutil.copytree(MINI, course)
+    (course / "assets" / "rubrics").mkdir()
+    (course / "assets" / "rubrics" / f"{MODULE}.toml").write_text(RUBRIC, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WBCOURSE_ROOT", str(course))
+        catalog.modules.cache_clear()
+        ws = init_workspace(root, modules=[MODULE])
+        released = nbformat.read(ws.root / "release" / MODULE / "mini.ipynb", as_version=4)
+        for learner, answers in ANSWERS.items():
+            nb = nbformat.from_dict(json.loads(json.dumps(released)))
+            for cell in nb.cells:
+                gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if gid in answers:
+                    cell.source = answers[gid]
+            folder = ws.submitted / learner / MODULE
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / "mini.ipynb")
+        (ws.submitted / "dee" / MODULE).mkdir(parents=True)
+        (ws.submitted / "dee" / MODULE / "mini.ipynb").write_text("{not json")
+        grade(ws, MODULE, workers=2, sandbox=False)
+    catalog.modules.cache_clear()
+    done.touch()
+    return course, root
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    """A private copy of the graded cohort, with WBCOURSE_ROOT pointing at its course."""
+    course, root = build_cohort(tmp_path_factory.getbasetemp() / "graded-cohort")
+    copy = tmp_path_factory.mktemp("export") / "ws"
+    shutil.copytree(root, copy, symlinks=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WBCOURSE_ROOT", str(course))
+        catalog.modules.cache_clear()
+        yield Workspace(copy)
+    catalog.modules.cache_clear()
+
+
+def set_manual(ws: Workspace, learner: str, score: float | None, comment: str | None) -> None:
+    """Grade ``q01_summary`` by hand through nbgrader's own API, as formgrader would."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(ws.db_url) as gb:
+        grade = gb.find_grade("q01_summary", "mini", MODULE, learner)
+        grade.manual_score = score
+        note = gb.find_comment("q01_summary", "mini", MODULE, learner)
+        note.manual_comment = comment
+        gb.db.commit()
+
+
+def pages(ws: Workspace) -> dict[str, str]:
+    return {p.parent.parent.name: p.read_text(encoding="utf-8")
+            for p in sorted(ws.feedback.glob(f"*/{MODULE}/index.html"))}
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.slow
+def test_csv_has_fixed_columns_then_one_per_graded_cell(cohort, tmp_path):
+    out = tmp_path / "grades.csv"
+    assert export(cohort, out, None) == 4
+    with out.open(newline="") as fh:
+        header = next(csv.reader(fh))
+    assert header == [*FIXED_COLUMNS, "q01_double_tests", "q01_summary", "q01_summary_checks"]
+    rows = {r["learner"]: r for r in read_csv(out)}
+    assert sorted(rows) == ["ada", "bob", "cy", "dee"]
+    assert all(r["module"] == MODULE for r in rows.values())
+    ada, bob = rows["ada"], rows["bob"]
+    assert ada["q01_double_tests"] == "2" and bob["q01_double_tests"] == "0"
+    assert ada["max_score"] == "7" and ada["auto_max"] == "5"
+    assert float(ada["score"]) == float(ada["auto_score"]) + float(ada["manual_score"])
+    assert ada["needs_manual_grade"] == "yes" and ada["status"] == "graded"
+
+
+@pytest.mark.slow
+def test_failed_learner_has_score_zero_and_the_reason(cohort, tmp_path):
+    export(cohort, tmp_path / "grades.csv", None)
+    dee = {r["learner"]: r for r in read_csv(tmp_path / "grades.csv")}["dee"]
+    assert dee["status"] == "failed"
+    assert dee["score"] == "0"
+    assert "not valid notebook JSON" in dee["problems"]
+    assert dee["q01_double_tests"] == ""
+
+
+@pytest.mark.slow
+def test_json_matches_csv_and_types_are_kept(cohort, tmp_path):
+    n = export(cohort, tmp_path / "out" / "deeper" / "grades.json", None)  # folders created
+    data = json.loads((tmp_path / "out" / "deeper" / "grades.json").read_text())
+    assert n == len(data) == 4
+    ada = next(r for r in data if r["learner"] == "ada")
+    assert ada["needs_manual_grade"] is True
+    assert isinstance(ada["score"], float)
+    assert list(ada)[:len(FIXED_COLUMNS)] == list(FIXED_COLUMNS)
+    dee = next(r for r in data if r["learner"] == "dee")
+    assert dee["q01_summary"] is None and dee["status"] == "failed"
+
+
+@pytest.mark.slow
+def test_manual_grade_and_comment_from_nbgrader_reach_the_export(cohort, tmp_path):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(cohort.db_url) as gb:
+        grade = gb.find_grade("q01_summary", "mini", MODULE, "bob")
+        grade.manual_score = 1.5
+        gb.find_comment("q01_summary", "mini", MODULE, "bob").manual_comment = "missed: date"
+        gb.db.commit()
+    try:
+        export(cohort, tmp_path / "grades.csv", None)
+        bob = {r["learner"]: r for r in read_csv(tmp_path / "grades.csv")}["bob"]
+        assert bob["q01_summary"] == "1.5"
+        assert bob["needs_manual_grade"] == "no"
+        assert float(bob["manual_score"]) == 1.5
+    finally:
+        with Gradebook(cohort.db_url) as gb:
+            gb.find_grade("q01_summary", "mini", MODULE, "bob").manual_score = None
+            gb.find_comment("q01_summary", "mini", MODULE, "bob").manual_comment = None
+            gb.db.commit()
+
+
+@pytest.mark.slow
+def test_format_option_and_unknown_suffix(cohort, tmp_path):
+    assert export(cohort, tmp_path / "grades.txt", "json") == 4
+    json.loads((tmp_path / "grades.txt").read_text())
+    with pytest.raises(CourseError, match="cannot tell the export format"):
+        export(cohort, tmp_path / "grades.xlsx", None)
+    assert not (tmp_path / "grades.xlsx").exists()
+
+
+@pytest.mark.slow
+def test_cli_export(cohort, tmp_path, capsys):
+    from course.cli import main
+
+    out = tmp_path / "g.csv"
+    assert main(["export", "--workspace", str(cohort.root), "-o", str(out)]) == 0
+    assert "wrote 4 row(s)" in capsys.readouterr().out
+    assert main(["export", "--workspace", str(cohort.root), "-o", str(tmp_path / "g.ods")]) == 2
+    assert capsys.readouterr().err.startswith("error: cannot tell the export format")

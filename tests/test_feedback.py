@@ -1,0 +1,262 @@
+"""Feedback pages: scores, error messages without test code, prose highlights, rubrics."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_output
+
+from course import catalog
+from course.errors import CourseError
+from course.grading.feedback import error_messages, parse_missed, write_feedback
+from course.grading.html import highlight
+from course.grading.workspace import Workspace
+
+MINI = Path(__file__).parent / "fixtures" / "mini-course"
+MODULE = "01-mini"
+RUBRIC = '''
+[[answer]]
+grade_id = "q01_summary"
+title = "Impact summary"
+points = 2
+[[answer.criteria]]
+id = "outcome"
+points = 1
+description = "States a measured outcome (a number with a unit)."
+[[answer.criteria]]
+id = "date"
+points = 1
+description = "Says when it happened (<quarter> or year)."
+'''
+STRONG = ("In Q3 2025 I led the rewrite of the offers service; four teams adopted it by "
+          "December and their p99 latency fell from 900 ms to 300 ms.")
+HOSTILE_DOUBLE = '''def double(x):
+    cell = get_ipython().user_ns["In"][-1]
+    raise ValueError("leak: " + cell)
+'''
+ANSWERS = {
+    "ada": {"q01_double": "def double(x):\n    return 2 * x\n",
+            "q01_summary": f'draft = """\n{STRONG}\n"""\n'},
+    "bob": {"q01_double": "def double(x):\n    return x + 2\n",
+            "q01_summary": 'draft = """\nI worked on the offers service and helped.\n"""\n'},
+    "cy": {"q01_double": HOSTILE_DOUBLE,
+           "q01_summary": 'draft = """\n<script>alert(\'pwned\')</script> I shipped it.\n"""\n'},
+}
+
+
+def build_cohort(base: Path) -> tuple[Path, Path]:
+    """(course root, graded workspace), built once per test session in ``base``.
+
+    ada is strong, bob half right (a hidden test fails), cy hostile (leaks the running
+    test cell through an exception, HTML in the answer), dee sends a corrupt notebook.
+    """
+    from course.grading.grade import grade
+    from course.grading.workspace import init_workspace
+
+    course, root, done = base / "course", base / "ws", base / "done"
+    if done.exists():
+        return course, root
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    shutil.copytree(MINI, course)
+    (course / "assets" / "rubrics").mkdir()
+    (course / "assets" / "rubrics" / f"{MODULE}.toml").write_text(RUBRIC, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WBCOURSE_ROOT", str(course))
+        catalog.modules.cache_clear()
+        ws = init_workspace(root, modules=[MODULE])
+        released = nbformat.read(ws.root / "release" / MODULE / "mini.ipynb", as_version=4)
+        for learner, answers in ANSWERS.items():
+            nb = nbformat.from_dict(json.loads(json.dumps(released)))
+            for cell in nb.cells:
+                gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if gid in answers:
+                    cell.source = answers[gid]
+            folder = ws.submitted / learner / MODULE
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / "mini.ipynb")
+        (ws.submitted / "dee" / MODULE).mkdir(parents=True)
+        (ws.submitted / "dee" / MODULE / "mini.ipynb").write_text("{not json")
+        grade(ws, MODULE, workers=2, sandbox=False)
+    catalog.modules.cache_clear()
+    done.touch()
+    return course, root
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    """A private copy of the graded cohort, with WBCOURSE_ROOT pointing at its course."""
+    course, root = build_cohort(tmp_path_factory.getbasetemp() / "graded-cohort")
+    copy = tmp_path_factory.mktemp("feedback") / "ws"
+    shutil.copytree(root, copy, symlinks=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WBCOURSE_ROOT", str(course))
+        catalog.modules.cache_clear()
+        yield Workspace(copy)
+    catalog.modules.cache_clear()
+
+
+def set_manual(ws: Workspace, learner: str, score: float | None, comment: str | None) -> None:
+    """Grade ``q01_summary`` by hand through nbgrader's own API, as formgrader would."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(ws.db_url) as gb:
+        grade = gb.find_grade("q01_summary", "mini", MODULE, learner)
+        grade.manual_score = score
+        note = gb.find_comment("q01_summary", "mini", MODULE, learner)
+        note.manual_comment = comment
+        gb.db.commit()
+
+
+def pages(ws: Workspace) -> dict[str, str]:
+    return {p.parent.parent.name: p.read_text(encoding="utf-8")
+            for p in sorted(ws.feedback.glob(f"*/{MODULE}/index.html"))}
+
+
+# ------------------------------------------------------------------- fast units
+
+def test_error_message_is_name_and_value_only():
+    cell = new_code_cell('assert double(2) == 4, "double(2) should be 4"\n'
+                         'assert double(-3) == -6, "Check negative numbers."')
+    cell.outputs = [new_output("error", ename="AssertionError",
+                               evalue="Check negative numbers.",
+                               traceback=["\x1b[31mTraceback", "assert double(-3) == -6"])]
+    assert error_messages(cell) == ["AssertionError: Check negative numbers."]
+
+
+def test_error_that_quotes_the_test_code_is_withheld():
+    source = 'assert double(2) == 4, "ok"\nassert double(-3) == -6, "Check negative numbers."'
+    cell = new_code_cell(source)
+    cell.outputs = [new_output("error", ename="ValueError", evalue="leak: " + source,
+                               traceback=[])]
+    (message,) = error_messages(cell)
+    assert "double(-3)" not in message and "withheld" in message
+    # an exception class named after the code is no way round it either
+    cell.outputs = [new_output("error", ename="assert double(-3) == -6", evalue="", traceback=[])]
+    assert error_messages(cell) == ["Error"]
+
+
+def test_timeout_message_never_shows_the_cell_preview():
+    cell = new_code_cell("assert secret_check()")
+    cell.outputs = [new_output("error", ename="CellTimeoutError", traceback=[],
+                               evalue="Here is a preview of the cell contents:\nassert secret")]
+    (message,) = error_messages(cell)
+    assert "secret" not in message and "time limit" in message
+
+
+def test_highlight_escapes_and_marks_overlapping_spans():
+    out = highlight("<b>We</b> did stuff", [(10, 19, "vague", "warning"), (14, 19, "x", "error")])
+    assert out.startswith("&lt;b&gt;We&lt;/b&gt; ")
+    assert '<mark class="warning" title="vague">did </mark>' in out
+    assert '<mark class="error" title="vague | x">stuff</mark>' in out
+
+
+def test_parse_missed_from_comments():
+    assert parse_missed("Nice.\nMissed: outcome,date\nmissed: clarity") == [
+        "outcome", "date", "clarity"]
+    assert parse_missed("Nothing was missed here.") == []
+
+
+# -------------------------------------------------------------- graded cohort
+
+@pytest.mark.slow
+def test_pages_for_every_graded_learner_and_nbgrader_files_untouched(cohort):
+    theirs = cohort.feedback / "ada" / MODULE / "mini.html"
+    theirs.parent.mkdir(parents=True, exist_ok=True)
+    theirs.write_text("nbgrader's own feedback")
+    written = write_feedback(cohort, MODULE)
+    assert sorted(p.parent.parent.name for p in written) == ["ada", "bob", "cy", "dee"]
+    assert all(p.name == "index.html" for p in written)
+    assert theirs.read_text() == "nbgrader's own feedback"
+
+
+@pytest.mark.slow
+def test_hidden_tests_never_appear_in_feedback(cohort):
+    write_feedback(cohort, MODULE)
+    for learner, text in pages(cohort).items():
+        assert "double(-3)" not in text, learner
+        assert "HIDDEN TESTS" not in text, learner
+        assert "Traceback" not in text, learner
+        assert "assert double" not in text, learner
+    bob = pages(cohort)["bob"]
+    assert "AssertionError: Check negative numbers." in bob
+    assert "0 / 2 points" in bob
+    assert "withheld" in pages(cohort)["cy"]  # cy's exception quoted the test cell
+
+
+@pytest.mark.slow
+def test_learner_text_is_escaped_and_pages_forbid_scripts(cohort):
+    write_feedback(cohort, MODULE)
+    cy = pages(cohort)["cy"]
+    assert "<script>" not in cy
+    assert "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt;" in cy
+    assert "default-src 'none'" in cy
+    assert not re.search(r"<(link|script|iframe)\b", cy)
+
+
+@pytest.mark.slow
+def test_header_totals_and_prose_findings(cohort):
+    from course.grading.scores import submission_scores
+
+    write_feedback(cohort, MODULE)
+    bob = pages(cohort)["bob"]
+    score, max_score, _ = submission_scores(cohort.db_url, MODULE, "bob")
+    assert f"{score:g} / {max_score:g}" in bob
+    assert "Autograded" in bob and "awaiting grading" in bob
+    # bob's vague summary is shown with its flagged spans and what to fix
+    assert "I worked on the offers service and helped." in re.sub(r"<[^>]+>", "", bob)
+    assert "What to fix:" in bob and "<mark" in bob
+
+
+@pytest.mark.slow
+def test_failed_submission_shows_the_problem(cohort):
+    write_feedback(cohort, MODULE, learners=["dee"])
+    dee = pages(cohort)["dee"]
+    assert "could not be graded" in dee
+    assert "not valid notebook JSON" in dee
+
+
+@pytest.mark.slow
+def test_manual_score_comment_and_rubric_appear(cohort):
+    set_manual(cohort, "ada", 1, "Clear outcome <b>but</b> no date.\nmissed: date")
+    try:
+        (page,) = write_feedback(cohort, MODULE, learners=["ada"])
+        text = page.read_text()
+        assert "Impact summary" in text
+        assert "Says when it happened (&lt;quarter&gt; or year)." in text
+        assert "Clear outcome &lt;b&gt;but&lt;/b&gt; no date." in text
+        assert re.search(r"<td>date</td><td class=\"num\">1</td><td>[^<]*</td><td>missed</td>",
+                         text)
+        card = text[text.index('id="q01_summary"'):]
+        assert "1 / 2 points" in card[:200]
+    finally:
+        set_manual(cohort, "ada", None, None)
+    text = write_feedback(cohort, MODULE, learners=["ada"])[0].read_text()
+    assert "awaiting grading" in text
+
+
+@pytest.mark.slow
+def test_ungraded_and_unknown_learners(cohort):
+    folder = cohort.submitted / "eve" / MODULE
+    folder.mkdir(parents=True)
+    shutil.copy(cohort.root / "release" / MODULE / "mini.ipynb", folder)
+    try:
+        assert write_feedback(cohort, MODULE, learners=["eve"]) == []
+        assert "eve" not in {p.parent.parent.name for p in write_feedback(cohort, MODULE)}
+        with pytest.raises(CourseError, match="no submission of 01-mini for: zed"):
+            write_feedback(cohort, MODULE, learners=["zed"])
+    finally:
+        shutil.rmtree(cohort.submitted / "eve")
+
+
+@pytest.mark.slow
+def test_cli_feedback(cohort, capsys):
+    from course.cli import main
+
+    assert main(["feedback", "mini", "--workspace", str(cohort.root), "--learner", "bob"]) == 0
+    assert "wrote 1 feedback page(s)" in capsys.readouterr().out

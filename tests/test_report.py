@@ -1,0 +1,250 @@
+"""``wbcourse report``: cohort plots, item analysis, prose findings, rubric misses."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course import catalog
+from course.errors import CourseError
+from course.grading import status as status_store
+from course.grading.export import CellGrade, SubmissionRecord
+from course.grading.report import (
+    correlation,
+    item_analysis,
+    plot_items,
+    plot_scores,
+    upper_lower_index,
+    write_report,
+)
+from course.grading.workspace import Workspace
+
+MINI = Path(__file__).parent / "fixtures" / "mini-course"
+MODULE = "01-mini"
+RUBRIC = '''
+[[answer]]
+grade_id = "q01_summary"
+title = "Impact summary"
+points = 2
+[[answer.criteria]]
+id = "outcome"
+points = 1
+description = "States a measured outcome (a number with a unit)."
+[[answer.criteria]]
+id = "date"
+points = 1
+description = "Says when it happened (<quarter> or year)."
+'''
+STRONG = ("In Q3 2025 I led the rewrite of the offers service; four teams adopted it by "
+          "December and their p99 latency fell from 900 ms to 300 ms.")
+HOSTILE_DOUBLE = '''def double(x):
+    cell = get_ipython().user_ns["In"][-1]
+    raise ValueError("leak: " + cell)
+'''
+ANSWERS = {
+    "ada": {"q01_double": "def double(x):\n    return 2 * x\n",
+            "q01_summary": f'draft = """\n{STRONG}\n"""\n'},
+    "bob": {"q01_double": "def double(x):\n    return x + 2\n",
+            "q01_summary": 'draft = """\nI worked on the offers service and helped.\n"""\n'},
+    "cy": {"q01_double": HOSTILE_DOUBLE,
+           "q01_summary": 'draft = """\n<script>alert(\'pwned\')</script> I shipped it.\n"""\n'},
+}
+
+
+def build_cohort(base: Path) -> tuple[Path, Path]:
+    """(course root, graded workspace), built once per test session in ``base``.
+
+    ada is strong, bob half right (a hidden test fails), cy hostile (leaks the running
+    test cell through an exception, HTML in the answer), dee sends a corrupt notebook.
+    """
+    from course.grading.grade import grade
+    from course.grading.workspace import init_workspace
+
+    course, root, done = base / "course", base / "ws", base / "done"
+    if done.exists():
+        return course, root
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    shutil.copytree(MINI, course)
+    (course / "assets" / "rubrics").mkdir()
+    (course / "assets" / "rubrics" / f"{MODULE}.toml").write_text(RUBRIC, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WBCOURSE_ROOT", str(course))
+        catalog.modules.cache_clear()
+        ws = init_workspace(root, modules=[MODULE])
+        released = nbformat.read(ws.root / "release" / MODULE / "mini.ipynb", as_version=4)
+        for learner, answers in ANSWERS.items():
+            nb = nbformat.from_dict(json.loads(json.dumps(released)))
+            for cell in nb.cells:
+                gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if gid in answers:
+                    cell.source = answers[gid]
+            folder = ws.submitted / learner / MODULE
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / "mini.ipynb")
+        (ws.submitted / "dee" / MODULE).mkdir(parents=True)
+        (ws.submitted / "dee" / MODULE / "mini.ipynb").write_text("{not json")
+        grade(ws, MODULE, workers=2, sandbox=False)
+    catalog.modules.cache_clear()
+    done.touch()
+    return course, root
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    """A private copy of the graded cohort, with WBCOURSE_ROOT pointing at its course."""
+    course, root = build_cohort(tmp_path_factory.getbasetemp() / "graded-cohort")
+    copy = tmp_path_factory.mktemp("report") / "ws"
+    shutil.copytree(root, copy, symlinks=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WBCOURSE_ROOT", str(course))
+        catalog.modules.cache_clear()
+        yield Workspace(copy)
+    catalog.modules.cache_clear()
+
+
+def set_manual(ws: Workspace, learner: str, score: float | None, comment: str | None) -> None:
+    """Grade ``q01_summary`` by hand through nbgrader's own API, as formgrader would."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(ws.db_url) as gb:
+        grade = gb.find_grade("q01_summary", "mini", MODULE, learner)
+        grade.manual_score = score
+        note = gb.find_comment("q01_summary", "mini", MODULE, learner)
+        note.manual_comment = comment
+        gb.db.commit()
+
+
+def pages(ws: Workspace) -> dict[str, str]:
+    return {p.parent.parent.name: p.read_text(encoding="utf-8")
+            for p in sorted(ws.feedback.glob(f"*/{MODULE}/index.html"))}
+
+
+def record(learner: str, *scores: tuple[str, float, float]) -> SubmissionRecord:
+    cells = [CellGrade("nb", gid, "autograded", s, m, s, None, False) for gid, s, m in scores]
+    return SubmissionRecord(learner, MODULE, "graded", sum(c.score for c in cells),
+                            sum(c.max_score for c in cells), cells=cells)
+
+
+def test_item_analysis_separates_good_from_useless_items():
+    records = [record(f"l{i}", ("q1", float(i >= 3), 1), ("q2", 1.0, 1), ("q3", i % 2, 1),
+                      ("q4", float(i), 5)) for i in range(6)]
+    items = {i.grade_id: i for i in item_analysis(records)}
+    assert items["q1"].difficulty == pytest.approx(0.5)
+    assert items["q1"].point_biserial > 0.5 and items["q1"].upper_lower > 0.5
+    assert items["q2"].difficulty == 1.0
+    assert items["q2"].point_biserial is None  # everyone got it: no variance
+    assert "very easy" in items["q2"].note
+
+
+def test_tiny_cohorts_do_not_divide_by_zero():
+    (item,) = item_analysis([record("solo", ("q1", 1.0, 2))])
+    assert item.n == 1 and item.difficulty == 0.5
+    assert item.point_biserial is None and item.upper_lower is None
+    same = item_analysis([record("a", ("q1", 1.0, 1)), record("b", ("q1", 1.0, 1))])
+    assert same[0].upper_lower == 0.0 and same[0].point_biserial is None
+    zero = item_analysis([record("z", ("q0", 0.0, 0))])
+    assert zero[0].difficulty is None
+    assert correlation([], []) is None and upper_lower_index([], []) is None
+    for png in (plot_scores([record("solo", ("q1", 1.0, 2))], MODULE), plot_items([item])):
+        assert png.startswith(b"\x89PNG")
+
+
+def test_awaiting_manual_grades_are_left_out_of_item_statistics():
+    graded = record("a", ("q1", 1.0, 1))
+    pending = SubmissionRecord("b", MODULE, "graded", 0, 1, cells=[
+        CellGrade("nb", "q1", "manual", 0.0, 1.0, None, None, True)])
+    (item,) = item_analysis([graded, pending])
+    assert item.n == 1 and item.difficulty == 1.0
+
+
+def images(html_text: str) -> list[str]:
+    return re.findall(r'src="(data:image/png;base64,[^"]+)"', html_text)
+
+
+def comment(ws: Workspace, learner: str, text: str, score: float | None) -> None:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(ws.db_url) as gb:
+        gb.find_comment("q01_summary", "mini", MODULE, learner).manual_comment = text
+        grade = gb.find_grade("q01_summary", "mini", MODULE, learner)
+        grade.manual_score = score
+        grade.needs_manual_grade = score is None
+        gb.db.commit()
+
+
+def keep_only(ws: Workspace, learners: set[str]) -> None:
+    """Remove every other learner from the gradebook and the status file."""
+    from nbgrader.api import Gradebook
+
+    outcomes = status_store.load(ws.root, MODULE)
+    with Gradebook(ws.db_url) as gb:
+        for learner in list(outcomes):
+            if learner not in learners:
+                try:
+                    gb.remove_submission(MODULE, learner)
+                except Exception:
+                    pass
+                del outcomes[learner]
+    status_store.save(ws.root, MODULE, outcomes)
+
+
+@pytest.mark.slow
+def test_report_page_plots_and_sections(cohort, tmp_path):
+    comment(cohort, "ada", "Strong.\nmissed: date", 1)
+    comment(cohort, "bob", "missed: date, outcome, tone", 0)
+    page = write_report(cohort, MODULE, tmp_path / "report")
+    text = page.read_text()
+    assert page == tmp_path / "report" / f"{MODULE}.html"
+    pngs = sorted(p.name for p in (tmp_path / "report").glob("*.png"))
+    assert pngs == [f"{MODULE}-{n}.png" for n in ("items", "prose", "rubric", "scores")]
+    assert len(images(text)) == 4
+    assert "<script" not in text and "http" not in text.split("</style>", 1)[1]
+    for heading in ("Scores", "Item analysis", "Prose checks", "Rubric",
+                    "Learners with problems"):
+        assert f"<h2>{heading}</h2>" in text
+    assert "q01_double_tests" in text and "point-biserial" in text
+    # rubric: date missed twice, outcome once; 'tone' is not a criterion of the rubric
+    assert "<td>q01_summary: date</td><td class=\"num\">2</td>" in text
+    assert "<td>q01_summary: outcome</td><td class=\"num\">1</td>" in text
+    assert "q01_summary: tone (1)" in text
+    # dee failed to grade and cy's kernel score disagreed or not: dee is listed
+    problems = text.split("<h2>Learners with problems</h2>", 1)[1]
+    assert "<td>dee</td><td>failed</td>" in problems
+    assert "not valid notebook JSON" in problems
+
+
+@pytest.mark.slow
+def test_report_for_a_single_learner(cohort, tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    shutil.copytree(cohort.root, ws.root, symlinks=True)
+    keep_only(ws, {"ada"})
+    page = write_report(ws, MODULE, tmp_path / "out")
+    text = page.read_text()
+    assert "n/a" in text  # no discrimination from one learner
+    assert len(images(text)) >= 2
+
+
+@pytest.mark.slow
+def test_report_without_graded_learners_is_an_error(cohort, tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    shutil.copytree(cohort.root, ws.root, symlinks=True)
+    keep_only(ws, {"dee"})  # only the failed one is left
+    with pytest.raises(CourseError, match="no graded submissions of 01-mini"):
+        write_report(ws, MODULE, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_cli_report(cohort, tmp_path, capsys):
+    from course.cli import main
+
+    assert main(["report", "mini", "--workspace", str(cohort.root), "-o",
+                 str(tmp_path / "r")]) == 0
+    assert "cohort report:" in capsys.readouterr().out
+    assert (tmp_path / "r" / f"{MODULE}.html").exists()
