@@ -1,0 +1,150 @@
+"""Benchmark course.prose: time per review by text length and kind, and import time.
+
+Run: ``python bench/prose.py [--runs N]``.  Targets: p99 < 5 ms for 600 words,
+``import course.prose`` < 100 ms (measured in a fresh interpreter, minus startup).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from course.prose import KINDS, review  # noqa: E402
+
+SIZES = (100, 300, 600, 800)
+
+
+def corpus(kind: str) -> list[str]:
+    """Paragraphs of the strong and adequate eval answers of one kind."""
+    path = ROOT / "assets" / "prose_eval" / f"{kind}.jsonl"
+    recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    paras: list[str] = []
+    for r in recs:
+        if r["label"] != "weak":
+            paras.extend(p for p in r["text"].split("\n\n") if p.strip())
+    return paras
+
+
+def text_of(kind: str, words: int) -> str:
+    """Whole paragraphs from the eval set until the text has ``words`` words, then cut."""
+    out: list[str] = []
+    n = 0
+    for p in corpus(kind):
+        out.append(p)
+        n += len(p.split())
+        if n >= words:
+            break
+    text = "\n\n".join(out)
+    return " ".join(text.split(" ")[: words + text.count("\n")])
+
+
+def time_reviews(text: str, kind: str, runs: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds per review (CPU time is robust to a busy machine)."""
+    review(text, kind)  # warm the lazy caches
+    wall, cpu = [], []
+    for _ in range(runs):
+        t0, c0 = time.perf_counter(), time.thread_time()
+        review(text, kind)
+        cpu.append(time.thread_time() - c0)
+        wall.append(time.perf_counter() - t0)
+    return wall, cpu
+
+
+def p99(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(0.99 * (len(xs) - 1))))]
+
+
+def import_time(repeat: int = 7) -> float:
+    """Median seconds for ``import course.prose`` in a fresh interpreter, minus startup."""
+
+    def run(code: str) -> float:
+        samples = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+            samples.append(time.perf_counter() - t0)
+        return statistics.median(samples)
+
+    return max(run("import course.prose") - run("pass"), 0.0)
+
+
+def reference_loop_ms() -> tuple[float, float]:
+    """Wall and CPU ms of a fixed pure-Python workload (about 30-60 ms on an idle core).
+
+    Compare review times with it to tell a slow or busy machine from slow code.
+    """
+    t0, c0 = time.perf_counter(), time.thread_time()
+    total = 0
+    for i in range(1_000_000):
+        total += i & 7
+    return (time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000
+
+
+def importtime_ms(repeat: int = 5) -> float:
+    """Median cumulative ``-X importtime`` figure for course.prose (excludes startup)."""
+    samples = []
+    for _ in range(repeat):
+        err = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import course.prose"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stderr
+        for line in err.splitlines():
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) == 3 and parts[2] == "course.prose":
+                samples.append(int(parts[1]) / 1000)
+    return statistics.median(samples) if samples else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=300, help="reviews per size and kind")
+    args = parser.parse_args()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    ref_wall, ref_cpu = reference_loop_ms()
+    print(
+        f"machine: load average {load:.1f} on {os.cpu_count()} CPUs; reference 1M-step loop "
+        f"{ref_wall:.0f} ms wall, {ref_cpu:.0f} ms CPU (about 30-60 ms on an idle core)\n"
+    )
+    print(
+        f"{'kind':14} {'words':>5} {'median ms':>10} {'p99 ms':>8} "
+        f"{'cpu median':>11} {'cpu p99':>8}"
+    )
+    worst_600 = worst_600_cpu = 0.0
+    for kind in KINDS:
+        for size in SIZES:
+            text = text_of(kind, size)
+            wall, cpu = time_reviews(text, kind, args.runs)
+            med, hi = statistics.median(wall) * 1000, p99(wall) * 1000
+            cmed, chi = statistics.median(cpu) * 1000, p99(cpu) * 1000
+            if size == 600:
+                worst_600 = max(worst_600, hi)
+                worst_600_cpu = max(worst_600_cpu, chi)
+            print(
+                f"{kind:14} {len(text.split()):>5} {med:>10.2f} {hi:>8.2f} "
+                f"{cmed:>11.2f} {chi:>8.2f}"
+            )
+    imp = import_time() * 1000
+    print(
+        f"\nworst p99 at 600 words: {worst_600:.2f} ms wall, {worst_600_cpu:.2f} ms CPU "
+        "(target < 5 ms)"
+    )
+    print(f"import course.prose: {imp:.1f} ms wall minus startup (target < 100 ms)")
+    print(f"import course.prose: {importtime_ms():.1f} ms by -X importtime (cumulative)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,153 @@
+"""Correction of Error: blameless, timeline, impact, root cause by asking why, actions."""
+
+from __future__ import annotations
+
+import re
+
+from .. import lexicon
+from ..signals import Analysis, is_verbish
+
+MIN_WORDS = 120
+
+_NAME_BLAME = re.compile(
+    r"\b([A-Z][a-z]+)(?:'s)?\s+(?:forgot|failed to|ignored|neglected|didn't|did not|broke|"
+    r"messed up|screwed up|should have|never checked|refused)\b"
+)
+_NOT_NAMES = frozenset(
+    "the this that it we our they nobody everyone someone team service system alarm alarms "
+    "deploy deployment config configuration cache database monitoring script job host hosts "
+    "pipeline code test tests check process automation tool load traffic dashboard runbook "
+    "canary rollback network client server query request requests retry retries".split()
+)
+_OWNER = re.compile(
+    r"\bowner\b|\bowned by\b|@\w+|\b[A-Z][A-Za-z]+ team\b|\bteam [A-Z]\w+|"
+    r"\((?:[A-Z][a-z]+|[A-Z][A-Za-z]+ team)[,)]|\b[A-Z][a-z]+ (?:will|owns)\b",
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_DUE = re.compile(
+    r"\b\d{1,2} " + _MONTH + r"\b|\b" + _MONTH + r" \d{1,2}\b|"
+    r"\b(?:by|due|before)\s+(?:\d|Q[1-4]|H[12]|end of|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|"
+    r"oct|nov|dec)[a-z]*|next (?:week|sprint|month|quarter)|monday|tuesday|wednesday|thursday|"
+    r"friday)|\b\d{4}-\d{2}-\d{2}\b|\bdue\b",
+    re.IGNORECASE,
+)
+_TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}\b|\bUTC\b|\b\d{4}-\d{2}-\d{2}\b|\bT\+\d+")
+_ACTION_CUE = re.compile(r"\bwill\b|\baction|\bowner\b|\bdue\b", re.IGNORECASE)
+_UNIT_SPLIT = re.compile(r";|(?<=\))[,.]?\s+(?:and\s+)?|(?<=[.!?])\s+")
+_WHY = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:why\b|because\b)", re.IGNORECASE)
+
+
+def check(a: Analysis) -> None:
+    """Add the COE signals, components and findings to ``a``."""
+    doc = a.doc
+    plain = doc.plain
+
+    blame = 0
+    for s, e, _si in a.matches("kinds", "coe.blame_phrases"):
+        phrase = plain[s:e]
+        tip = lexicon.advice_for("kinds", "coe.blame_phrases", phrase, "describe the system")
+        blame += 1
+        a.add("blame", f"'{phrase}' assigns blame: {tip}.", s, e, "error")
+    fw = lexicon.words("language", "function_words")
+    for m in _NAME_BLAME.finditer(plain):
+        name = m.group(1)
+        low = name.lower()
+        if low in fw or low in _NOT_NAMES or is_verbish(low):
+            continue
+        blame += 1
+        a.add(
+            "blame",
+            f"This names {name} as the cause; describe what in the system or process "
+            "allowed the mistake.",
+            m.start(),
+            m.end(),
+            "error",
+        )
+
+    timeline = set()
+    for m in _TIMESTAMP.finditer(plain):
+        si = doc.sentence_at(m.start())
+        info = a.sents[si]
+        if info.verb and info.n >= 3 and not info.duplicate:
+            timeline.add(si)
+    numbers = a.number_sentences()
+    impact = a.sentences_with("kinds", "coe.impact") & numbers
+    why_steps = 0  # a "why" (question or "because") followed by an answer in a real sentence
+    sents = doc.sentences
+    for si, s in enumerate(sents):
+        if a.sents[si].duplicate or not _WHY.match(s.text):
+            continue
+        if not s.text.endswith("?"):
+            why_steps += a.sents[si].prose
+        elif si + 1 < len(sents) and a.sents[si + 1].prose and not a.sents[si + 1].question:
+            why_steps += 1
+    causal = a.sentences_with("kinds", "coe.root_cause")
+    root_named = any(
+        "root cause" in plain[s:e].lower() for s, e, _ in a.matches("kinds", "coe.root_cause")
+    )
+    five_whys = bool(re.search(r"\b(?:5|five) whys\b", plain, re.IGNORECASE))
+    steps = max(why_steps, len(causal))
+
+    actions = []  # (unit text, has owner, has due date)
+    for bi, b in enumerate(doc.blocks):
+        if b.kind == "heading":
+            continue
+        sis = doc.block_sentences[bi]
+        if not sis or not any(a.sents[si].prose for si in sis):
+            continue
+        text = plain[b.start : b.end]
+        if b.kind == "item":
+            units = [text]
+        elif _ACTION_CUE.search(text):
+            units = [u for u in _UNIT_SPLIT.split(text) if u.strip()]
+        else:
+            continue
+        for u in units:
+            owner = bool(_OWNER.search(u))
+            due = bool(_DUE.search(u))
+            if owner or due:
+                actions.append((u, owner, due))
+    complete = [x for x in actions if x[1] and x[2]]
+    process = a.sentences_with("kinds", "coe.process")
+
+    a.signals.update(
+        blame_phrases=blame,
+        timeline_entries=len(timeline),
+        impact_statements=len(impact),
+        why_steps=steps,
+        root_cause_named=root_named,
+        five_whys=five_whys,
+        action_items=len(actions),
+        action_items_with_owner_and_date=len(complete),
+        process_language=len(process),
+    )
+    a.component("blameless", 1.0 - 0.5 * blame, 0.15)
+    a.component("timeline", len(timeline) / 4, 0.2)
+    a.component("customer_impact", len(impact) / 2, 0.2)
+    a.component(
+        "root_cause",
+        0.3 * (root_named or five_whys) + 0.7 * min(steps / 4, 1.0),
+        0.2,
+    )
+    a.component("action_items", min(len(complete) / 3, 1) * 0.8 + 0.2 * min(len(actions), 1), 0.2)
+    a.component("process_focus", len(process) / 3, 0.05)
+    if blame:
+        a.penalties["blame"] = min(0.08 * blame, 0.2)
+
+    if len(timeline) < 3:
+        a.add_doc("no_timeline", "Add a timeline with timestamps and time zone (14:05 UTC ...).")
+    if not impact:
+        a.add_doc(
+            "no_impact",
+            "Quantify customer impact: how many customers or orders, error rate, for how long.",
+        )
+    if steps < 3:
+        a.add_doc(
+            "shallow_root_cause",
+            "Keep asking why until you reach a process or system cause; show each step.",
+        )
+    if len(complete) < len(actions) or not actions:
+        a.add_doc(
+            "action_items",
+            "Give every action item an owner (a team or person) and a due date.",
+        )

@@ -1,0 +1,488 @@
+"""Shared detectors: sentence quality, quantities, weasel words, vague claims, acronyms.
+
+:class:`Analysis` holds one parsed text plus everything the kind-specific checks
+add to it: named signals, findings (in plain-text coordinates until the end),
+scoring components and style penalties.
+
+>>> a = Analysis.of("Latency fell from 900 ms to 120 ms in Q3. It was very much better.")
+>>> a.signals["latencies"], a.signals["dates"]
+(2, 1)
+>>> sorted({f.rule for f in a.findings})
+['vague_claim', 'weasel']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import lexicon
+from .text import Doc, Sentence, parse
+
+# ------------------------------------------------------------------ quantities
+_NUMW = (
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|eighteen|twenty|thirty|forty|fifty|sixty|hundred|a hundred|a thousand|a dozen|"
+    r"dozens of|hundreds of|thousands of|millions of|half)"
+)
+_UNIT_T = r"(?:seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?|years?|quarters?)"
+_QUANTITY = re.compile(
+    r"(?P<date>\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}(?::\d{2})?\b|\b(?:19|20)\d{2}s?\b"
+    r"|\b[QH][1-4]\b|\bFY\d{2,4}\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b)"
+    r"|(?P<money>[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:[kmb]n?|million|billion|thousand)\b)?"
+    r"|\b\d[\d,]*(?:\.\d+)?\s?(?:dollars|usd|eur|euros|gbp|cents)\b)"
+    r"|(?P<percent>\b\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b|pct\b|percentage points?\b|x\b)"
+    r"|\b" + _NUMW + r"\s+percent\b)"
+    r"|(?P<latency>\b[pP]\d{2}(?:\.\d+)?\b|\b\d+(?:\.\d+)?\s?(?:ms|milliseconds?|µs|us)\b)"
+    r"|(?P<duration>\b\d+(?:\.\d+)?\s?" + _UNIT_T + r"\b"
+    r"|\b(?:one|an?|" + _NUMW + r")\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?"
+    r"|quarters?)\b)"
+    r"|(?P<count>\b\d[\d,]*(?:\.\d+)?(?:k|m|x)?\b|\b" + _NUMW + r"\b(?=\s+[a-z]))",
+    re.IGNORECASE,
+)
+_TIMESTAMP_START = re.compile(
+    r"\s*(?:\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}|T\+\d+|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|"
+    r"nov|dec)[a-z]*\.? \d{1,2}\b|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
+_SHORT_SENTENCE = re.compile(r"[\"“(]?[A-Z][^\n]*[.!]$")
+_NAMED_TEAMS = re.compile(
+    r"\b(?:with|for|from|to|and|by|the) (?:the )?(?!my\b|our\b|own\b|same\b|whole\b)"
+    r"[A-Za-z][\w-]+ (?:and (?:the )?[A-Za-z][\w-]+ )?teams?\b",
+)
+_QTY_FIRST = frozenset("0123456789$€£")
+_QTY_WORDS = frozenset(
+    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen eighteen twenty thirty forty fifty sixty hundred a an one dozens hundreds "
+    "thousands millions half q1 q2 q3 q4 h1 h2 jan january feb february mar march apr april "
+    "may jun june jul july aug august sep sept september oct october nov november dec december "
+    "p50 p90 p95 p99 p999 p99.9".split()
+)
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]*[A-Z][A-Z0-9&]*s?\b")
+
+# ------------------------------------------------------------------ weights
+LONG_SENTENCE_WORDS = 30
+PENALTY = {  # rule -> (per finding, cap)
+    "long_sentence": (0.04, 0.12),
+    "weasel": (0.02, 0.10),
+    "vague_claim": (0.015, 0.08),
+    "undefined_acronym": (0.015, 0.06),
+}
+PENALTY_CAP = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class RawFinding:
+    """A finding in plain-text coordinates (mapped to the original text later)."""
+
+    rule: str
+    message: str
+    start: int
+    end: int
+    severity: str
+    doc_level: bool = False
+
+
+@lru_cache(maxsize=1)
+def _verb_forms() -> frozenset[str]:
+    forms: set[str] = set(lexicon.words("verbs", "irregular"))
+    for v in lexicon.words("verbs", "verbs"):
+        forms.update((v, v + "s", v + "es", v + "ed", v + "ing", v + "d"))
+        if v.endswith("e"):
+            forms.update((v[:-1] + "ing", v + "d"))
+        if v.endswith("y"):
+            forms.update((v[:-1] + "ies", v[:-1] + "ied"))
+        if len(v) <= 5 and v[-1] not in "aeiouwxy" and v[-2:-1] in tuple("aeiou"):
+            forms.update((v + v[-1] + "ed", v + v[-1] + "ing"))
+    return frozenset(forms)
+
+
+def is_verbish(word: str) -> bool:
+    """A rough test for a verb form (list of common verbs plus ``-ed`` endings).
+
+    >>> is_verbish("shipped"), is_verbish("mechanism"), is_verbish("decided")
+    (True, False, True)
+    """
+    return word in _verb_forms() or (
+        len(word) > 4 and word.endswith("ed") and not word.endswith("eed")
+    )
+
+
+@dataclass(slots=True)
+class SentInfo:
+    """Per-sentence facts used by every check."""
+
+    n: int
+    prose: bool  # counts for content signals (a coherent, non-duplicate sentence)
+    coherent: bool
+    duplicate: bool
+    heading: bool
+    question: bool
+    verb: bool
+
+
+class Analysis:
+    """Everything known about one text while it is being reviewed."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.signals: dict[str, object] = {}
+        self.findings: list[RawFinding] = []
+        self.components: dict[str, tuple[float, float]] = {}
+        self.penalties: dict[str, float] = {}
+        self.caps: dict[str, float] = {}
+        self._match_cache: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
+        self._index: lexicon.TokenIndex | None = None
+        self.word_count = len(doc.words)
+        self.sents: list[SentInfo] = []
+        self.quantities: list[tuple[int, int, str]] = []
+        self._number_word: list[bool] = [False] * len(doc.words)
+        self._sentence_facts()
+        self._quantities()
+        self._style()
+
+    @classmethod
+    def of(cls, text: str) -> Analysis:
+        """Parse and analyse ``text`` with the shared checks only."""
+        return cls(parse(text))
+
+    # -------------------------------------------------------------- helpers
+    def add(self, rule: str, message: str, start: int, end: int, severity: str = "warning") -> None:
+        """Record a finding on ``plain[start:end]``."""
+        self.findings.append(RawFinding(rule, message, start, end, severity))
+
+    def add_doc(self, rule: str, message: str, severity: str = "warning") -> None:
+        """Record a finding about the whole text (no span)."""
+        self.findings.append(RawFinding(rule, message, 0, 0, severity, doc_level=True))
+
+    def component(self, name: str, value: float, weight: float) -> None:
+        """Add a scoring component; ``value`` is clamped to 0..1."""
+        self.components[name] = (min(max(value, 0.0), 1.0), weight)
+
+    def matches(self, file: str, section: str) -> list[tuple[int, int, int]]:
+        """All ``(start, end, sentence)`` matches of a lexicon section in the plain text."""
+        key = (file, section)
+        hit = self._match_cache.get(key)
+        if hit is None:
+            doc = self.doc
+            if self._index is None:
+                self._index = lexicon.TokenIndex(doc.plain, doc.words)
+            hit = [(s, e, doc.sentence_at(s)) for s, e in lexicon.find(file, section, self._index)]
+            self._match_cache[key] = hit
+        return hit
+
+    def block_matches(self, file: str, section: str) -> dict[int, list[tuple[int, int]]]:
+        """Matches grouped by block index."""
+        out: dict[int, list[tuple[int, int]]] = {}
+        for s, e, si in self.matches(file, section):
+            out.setdefault(self.doc.sentences[si].block, []).append((s, e))
+        return out
+
+    def prose_matches(self, file: str, section: str) -> list[tuple[int, int, int]]:
+        """Matches that sit in coherent, non-duplicate sentences (these earn credit)."""
+        return [m for m in self.matches(file, section) if self.sents[m[2]].prose]
+
+    def sentences_with(self, file: str, section: str) -> set[int]:
+        """Indices of prose sentences with at least one match of the section."""
+        return {m[2] for m in self.prose_matches(file, section)}
+
+    def scope_sentences(self) -> set[int]:
+        """Prose sentences that reach beyond the writer's own team."""
+        out = self.sentences_with("kinds", "team_scope")
+        for m in _NAMED_TEAMS.finditer(self.doc.plain):
+            si = self.doc.sentence_at(m.start())
+            if self.sents[si].prose:
+                out.add(si)
+        return out
+
+    def number_sentences(self, kinds: tuple[str, ...] = ()) -> set[int]:
+        """Prose sentences holding a quantity (of the given kinds, or any)."""
+        out = set()
+        for s, _, k in self.quantities:
+            if not kinds or k in kinds:
+                si = self.doc.sentence_at(s)
+                if self.sents[si].prose:
+                    out.add(si)
+        return out
+
+    def sentence_words(self, si: int) -> list[str]:
+        """Lower-cased words of sentence ``si``."""
+        s = self.doc.sentences[si]
+        return [w[2] for w in self.doc.words[s.w0 : s.w1]]
+
+    # -------------------------------------------------------------- shared facts
+    def _sentence_facts(self) -> None:
+        doc = self.doc
+        fw = lexicon.words("language", "function_words")
+        forms = _verb_forms()
+        seen: dict[str, int] = {}
+        bags: list[tuple[int, frozenset[str]]] = []
+        all_words = doc.words
+        uniq = {w[2] for w in all_words}
+        verbish = {
+            w
+            for w in uniq
+            if w in forms or (len(w) > 4 and w.endswith("ed") and not w.endswith("eed"))
+        }
+        is_fw = fw.__contains__
+        for s in doc.sentences:
+            ws = [w[2] for w in all_words[s.w0 : s.w1]]
+            n = len(ws)
+            heading = doc.blocks[s.block].kind == "heading"
+            question = s.text.rstrip().endswith("?")
+            n_fw = sum(map(is_fw, ws))
+            verb = not verbish.isdisjoint(ws)
+            if doc.blocks[s.block].kind == "item":
+                coherent = n >= 3 and verb and n_fw >= 1
+            elif verb and 3 <= n <= 16 and _TIMESTAMP_START.match(s.text):
+                coherent = True  # timeline entry: "14:05 alarm fired"
+            else:
+                need = 0.12 if n >= 15 else 0.08
+                coherent = n >= 4 and verb and n_fw >= 1 and n_fw / n >= need
+                if not coherent and verb and 3 <= n <= 6 and _SHORT_SENTENCE.match(s.text):
+                    coherent = True  # "Latency dropped sharply."
+            if (
+                coherent
+                and n > 25
+                and doc.blocks[s.block].kind != "item"
+                and (s.text.rstrip()[-1:] not in ".!?:;\"”)'’")
+            ):
+                coherent = False  # a long line with no full stop: a run-on keyword line
+            if coherent and n >= 10 and len(set(ws)) / n < 0.6:
+                coherent = False  # the same few words over and over
+            commas = _QUOTED.sub("", s.text).count(",")
+            if coherent and (
+                (n >= 12 and commas / n > 0.25) or (n >= 6 and commas >= 3 and commas / n > 0.2)
+            ):
+                coherent = False  # a comma-separated list of terms, not a sentence
+            if n > 60:
+                coherent = False  # a run-on block; nobody can read it as one sentence
+            key = " ".join(ws)
+            bag = frozenset(ws)
+            dup = False
+            if n >= 3:
+                if key in seen:
+                    dup = True
+                elif n >= 6:
+                    nb = len(bag)
+                    for no, other in bags:
+                        # Jaccard >= 0.8 needs the smaller set to be >= 0.8 of the larger
+                        if 5 * min(nb, no) < 4 * max(nb, no):
+                            continue
+                        inter = len(bag & other)
+                        if inter and inter / (nb + no - inter) >= 0.8:
+                            dup = True
+                            break
+                seen.setdefault(key, len(self.sents))
+                if n >= 6:
+                    bags.append((len(bag), bag))
+            prose = coherent and not dup and (not heading or question)
+            self.sents.append(SentInfo(n, prose, coherent, dup, heading, question, verb))
+
+        body_words = sum(i.n for i in self.sents if not i.heading or i.question)
+        coherent_words = sum(
+            i.n for i in self.sents if i.coherent and (not i.heading or i.question)
+        )
+        ws = [w[2] for w in doc.words]
+        tri = list(zip(ws, ws[1:], ws[2:], strict=False))
+        repeat = 1 - len(set(tri)) / len(tri) if len(tri) >= 10 else 0.0
+        self.signals.update(
+            words=self.word_count,
+            sentences=sum(1 for i in self.sents if not i.heading),
+            avg_sentence_words=round(
+                body_words / max(1, sum(not i.heading for i in self.sents)), 1
+            ),
+            coherent_ratio=round(coherent_words / body_words, 3) if body_words else 0.0,
+            duplicate_sentences=sum(i.duplicate for i in self.sents),
+            repeated_trigrams=round(repeat, 3),
+            msttr=round(_msttr(ws), 3),
+        )
+        for si, info in enumerate(self.sents):
+            s = doc.sentences[si]
+            if info.duplicate:
+                self.add(
+                    "duplicate",
+                    "This sentence repeats an earlier one; delete it or say something new.",
+                    s.start,
+                    s.end,
+                    "error",
+                )
+            elif not info.coherent and not info.heading and info.n >= 3 and not _is_title(doc, s):
+                self.add(
+                    "not_a_sentence",
+                    "Write this as a full sentence: who did what, and with what result.",
+                    s.start,
+                    s.end,
+                    "warning",
+                )
+
+    def _quantities(self) -> None:
+        doc = self.doc
+        counts = dict.fromkeys(("percent", "money", "latency", "duration", "date", "count"), 0)
+        plain = doc.plain
+        end = -1
+        for ws, _we, low in doc.words:
+            c = low[0]
+            if ws < end or not (
+                c in _QTY_FIRST or low in _QTY_WORDS or (c in "pf" and low[-1].isdigit())
+            ):
+                continue
+            m = _QUANTITY.match(plain, ws)
+            if not m:
+                continue
+            end = m.end()
+            k = m.lastgroup or "count"
+            counts[k] += 1
+            self.quantities.append((m.start(), m.end(), k))
+            i = doc.word_at(m.start())
+            while i < len(doc.words) and doc.words[i][0] < m.end():
+                self._number_word[i] = True
+                i += 1
+        self.signals.update(
+            numbers=len(self.quantities),
+            percentages=counts["percent"],
+            money=counts["money"],
+            latencies=counts["latency"],
+            durations=counts["duration"],
+            dates=counts["date"],
+        )
+
+    def near_number(self, pos: int, window: int = 8) -> bool:
+        """Is there a quantity within ``window`` words of plain offset ``pos``, same sentence?"""
+        doc = self.doc
+        sent = doc.sentences[doc.sentence_at(pos)]
+        i = doc.word_at(pos)
+        lo = max(sent.w0, i - window)
+        hi = min(sent.w1, i + window + 1)
+        return any(self._number_word[lo:hi])
+
+    # -------------------------------------------------------------- style checks
+    def _style(self) -> None:
+        doc = self.doc
+        long_n = 0
+        for si, s in enumerate(doc.sentences):
+            n = self.sents[si].n
+            if n > LONG_SENTENCE_WORDS and not self.sents[si].duplicate:
+                long_n += 1
+                self.add(
+                    "long_sentence",
+                    f"This sentence has {n} words; split it into sentences under "
+                    f"{LONG_SENTENCE_WORDS} words.",
+                    s.start,
+                    s.end,
+                )
+        weasels = 0
+        for s, e, _si in self.matches("style", "weasel"):
+            phrase = doc.plain[s:e]
+            tip = lexicon.advice_for("style", "weasel", phrase, "replace it with a fact")
+            weasels += 1
+            self.add("weasel", f"'{phrase}' is vague: {tip}.", s, e)
+        vague = 0
+        for s, e, _si in self.matches("style", "vague_adjectives"):
+            if self.near_number(s):
+                continue
+            vague += 1
+            word = doc.plain[s:e]
+            self.add(
+                "vague_claim",
+                f"'{word}' claims a change without data: add the number (from X to Y).",
+                s,
+                e,
+                "info",
+            )
+        undefined = self._acronyms()
+        self.signals.update(
+            long_sentences=long_n,
+            weasel_words=weasels,
+            vague_claims=vague,
+            undefined_acronyms=undefined,
+        )
+        for rule, n in (
+            ("long_sentence", long_n),
+            ("weasel", weasels),
+            ("vague_claim", vague),
+            ("undefined_acronym", undefined),
+        ):
+            per, cap = PENALTY[rule]
+            if n:
+                self.penalties[rule] = min(n * per, cap)
+
+    def _acronyms(self) -> int:
+        doc = self.doc
+        plain = doc.plain
+        known = {a.upper() for a in lexicon.phrases("style", "known_acronyms")}
+        seen: set[str] = set()
+        undefined = 0
+        for m in _ACRONYM.finditer(plain):
+            word = m.group()
+            base = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
+            if base in seen or base.upper() in known or len(base) > 6:
+                continue
+            if sum(c.isupper() for c in base) < 2:
+                continue
+            s, e = m.start(), m.end()
+            before = plain[max(0, s - 2) : s]
+            after = plain[e : e + 2]
+            if self._caps_phrase(s, e):
+                continue  # ALL-CAPS phrases and datelines ("NEW YORK --", "SEATTLE,")
+            seen.add(base)
+            if before.endswith("(") and after.startswith(")"):
+                continue  # "Service Level Agreement (SLA)"
+            if re.match(r"\s*\((?:[^()]*\s)?[A-Za-z][^()]*\)", plain[e : e + 80]):
+                inside = plain[e:].split(")", 1)[0]
+                if len(inside.split()) >= 2:
+                    continue  # "SLA (service level agreement)"
+            undefined += 1
+            self.add(
+                "undefined_acronym",
+                f"Define '{base}' on first use, e.g. 'Full Name ({base})'.",
+                s,
+                s + len(base),
+                "info",
+            )
+        return undefined
+
+    def _caps_phrase(self, s: int, e: int) -> bool:
+        """Is the all-caps word at ``plain[s:e]`` part of a caps phrase or a dateline?"""
+        plain = self.doc.plain
+        nxt = re.match(r"[ \t]+([A-Z][A-Z]+)\b", plain[e : e + 30])
+        prev = re.search(r"\b([A-Z][A-Z]+)[ \t]+$", plain[max(0, s - 30) : s])
+        if nxt or prev:
+            return True
+        block = self.doc.blocks[self.doc.sentences[self.doc.sentence_at(s)].block]
+        return s == block.start and bool(re.match(r"\s*(?:,|--|—|–|-\s)", plain[e : e + 4]))
+
+
+def _is_title(doc: Doc, s: Sentence) -> bool:
+    """A whole short block without a full stop: a headline, label or title line."""
+    b = doc.blocks[s.block]
+    words = s.text.split()
+    if not (
+        s.start == b.start
+        and s.end >= b.end - 1
+        and len(words) <= 14
+        and s.text.rstrip()[-1:] not in ".!?"
+    ):
+        return False
+    if s.block <= 1 and len(doc.blocks) > 2:
+        return True  # headline / subheading position
+    long_words = [w for w in words if len(w) >= 4]
+    return bool(long_words) and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
+
+
+def _msttr(words: list[str], segment: int = 40) -> float:
+    """Mean segmental type-token ratio: vocabulary variety, independent of length.
+
+    >>> _msttr(["a", "b"] * 40), _msttr([str(i) for i in range(80)])
+    (0.05, 1.0)
+    """
+    n = len(words)
+    if n == 0:
+        return 0.0
+    if n < 2 * segment:
+        return len(set(words[:segment])) / min(n, segment)
+    chunks = [words[i : i + segment] for i in range(0, n - segment + 1, segment)]
+    return sum(len(set(c)) for c in chunks) / (len(chunks) * segment)

@@ -1,0 +1,322 @@
+"""Markdown-aware text model: blocks, sentences and words with offsets.
+
+The analysis runs on a *plain* copy of the text with Markdown markup removed
+(heading marks, bullets, emphasis, link targets, code fences).  Every plain
+character remembers where it came from, so a finding on the plain text can be
+reported at its offsets in the original text.
+
+>>> doc = parse("# Launch\\n\\nWe cut **p99** latency. It fell to [120 ms](http://x).")
+>>> [s.text for s in doc.sentences]
+['Launch', 'We cut p99 latency.', 'It fell to 120 ms.']
+>>> start, end = doc.span(doc.plain.index("p99"), doc.plain.index("p99") + 3)
+>>> doc.text[start:end]
+'p99'
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+# ------------------------------------------------------------------ patterns
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})[ \t]+")
+_HEADING_TAIL = re.compile(r"[ \t]+#+[ \t]*$")
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
+_QUOTE = re.compile(r"^\s{0,3}>[ \t]?")
+_RULE = re.compile(r"^\s{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_TABLE_SEP = re.compile(r"^\s*\|?[\s:|-]*-{3,}[\s:|-]*$")
+_QA = re.compile(r"^\s*(?:Q|A|Question|Answer)\s*[:.]\s", re.IGNORECASE)
+_INLINE = re.compile(
+    r"!?\[(?P<ltext>[^\]\n]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)"  # [text](url), images
+    r"|\[(?P<rtext>[^\]\n]+)\]\[[^\]\n]*\]"  # [text][ref]
+    r"|<(?P<auto>https?://[^>\s]+)>"  # <http://autolink>
+    r"|(?P<tick>`+)(?P<code>.+?)(?P=tick)"  # `code`
+    r"|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"  # <html> tags
+    r"|\\(?P<esc>[\\`*_{}\[\]()#+\-.!|>~])"  # backslash escapes
+    r"|\*{1,3}|~~|(?<![A-Za-z0-9])_{1,3}|_{1,3}(?![A-Za-z0-9])|\|"  # emphasis marks, pipes
+)
+_MARKUP_CHARS = re.compile(r"[\[`<*_~|\\]")
+_WORD = re.compile(
+    r"[$€£]?\d+(?:[.,:]\d+)*(?:%|[A-Za-z]+)?"  # numbers: 40%, $4.99, 14:05, 100ms, 2FA
+    r"|[A-Za-z]+(?:['’\-]?[A-Za-z0-9]+)*"  # words: don't, low-latency, p99
+)
+_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)")
+_NEXT_START = re.compile(r"\s*[\"'“‘(\[]?[A-Z0-9$€£]")
+_ABBREV = frozenset(
+    "e.g i.e mr mrs ms dr vs etc inc corp ltd jr sr st no fig approx cf al u.s p.m a.m".split()
+)
+
+
+@dataclass(slots=True)
+class Block:
+    """A heading, list item, quote or paragraph, in plain-text coordinates."""
+
+    kind: str  # "heading" | "item" | "quote" | "para"
+    start: int
+    end: int
+    line: int  # index of the first original line
+
+
+@dataclass(slots=True)
+class Sentence:
+    """A sentence (or a heading / bullet fragment) in plain-text coordinates."""
+
+    start: int
+    end: int
+    block: int
+    w0: int  # index of the first word
+    w1: int  # one past the last word
+    text: str
+
+
+@dataclass(slots=True)
+class Doc:
+    """The parsed text: ``plain`` copy, offset map and structure."""
+
+    text: str
+    plain: str
+    omap: list[int]
+    blocks: list[Block] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    words: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, lower)
+    block_sentences: list[list[int]] = field(default_factory=list)  # block -> sentences
+    _sent_starts: list[int] = field(default_factory=list)
+    _word_starts: list[int] = field(default_factory=list)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a plain-text span to ``(start, end)`` in the original text."""
+        if not self.omap:
+            return 0, 0
+        end = max(end, start + 1)
+        s = self.omap[min(start, len(self.omap) - 1)]
+        e = self.omap[min(end, len(self.omap)) - 1] + 1
+        return s, max(e, s)
+
+    def sentence_at(self, pos: int) -> int:
+        """Index of the sentence containing plain offset ``pos`` (or the nearest before)."""
+        return max(bisect_right(self._sent_starts, pos) - 1, 0)
+
+    def word_at(self, pos: int) -> int:
+        """Index of the first word starting at or after plain offset ``pos``."""
+        i = bisect_right(self._word_starts, pos) - 1
+        if i >= 0 and self.words[i][1] > pos:
+            return i
+        return i + 1
+
+
+def _inline(text: str, start: int, end: int, segs: list[tuple[int, int]]) -> None:
+    """Append the kept ``(start, end)`` pieces of ``text[start:end]`` with markup removed."""
+    if not _MARKUP_CHARS.search(text, start, end):
+        segs.append((start, end))  # plain line: nothing to strip
+        return
+    pos = start
+    for m in _INLINE.finditer(text, start, end):
+        if m.start() > pos:
+            segs.append((pos, m.start()))
+        if m.group("ltext") is not None:
+            _inline(text, m.start("ltext"), m.end("ltext"), segs)
+        elif m.group("rtext") is not None:
+            _inline(text, m.start("rtext"), m.end("rtext"), segs)
+        elif m.group("auto") is not None:
+            segs.append((m.start("auto"), m.end("auto")))
+        elif m.group("code") is not None:
+            segs.append((m.start("code"), m.end("code")))
+        elif m.group("esc") is not None:
+            segs.append((m.start("esc"), m.end("esc")))
+        elif m.group(0) == "|":
+            segs.append((m.start(), m.start()))  # marker: becomes a space
+        pos = m.end()
+    if pos < end:
+        segs.append((pos, end))
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out = []
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            out.append((pos, n))
+            break
+        e = nl - 1 if nl > pos and text[nl - 1] == "\r" else nl
+        out.append((pos, e))
+        pos = nl + 1
+    return out
+
+
+def _ends_open(text: str, s: int, e: int) -> bool:
+    """True when a line ends mid-sentence (wrapped paragraph)."""
+    tail = text[s:e].rstrip()
+    return bool(tail) and tail[-1] not in ".!?:;\"”'’)"
+
+
+def _title_like(text: str, s: int, e: int) -> bool:
+    """A short line without final punctuation: a headline, a label, a title."""
+    line = text[s:e].strip()
+    return bool(line) and line[-1] not in ".,;:" and len(line.split()) <= 14
+
+
+def parse(text: str) -> Doc:
+    """Parse ``text`` (plain text or Markdown) into a :class:`Doc`."""
+    raw_blocks: list[tuple[str, int, list[tuple[int, int]]]] = []  # kind, line, segments
+    cur: list[tuple[int, int]] | None = None
+    cur_kind = "para"
+    prev_line: tuple[int, int] | None = None
+    in_fence = False
+
+    def close() -> None:
+        nonlocal cur, prev_line
+        if cur:
+            raw_blocks.append((cur_kind, cur_line, cur))
+        cur = None
+        prev_line = None
+
+    cur_line = 0
+    for li, (ls, le) in enumerate(_lines(text)):
+        line = text[ls:le]
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            close()
+            continue
+        if in_fence:
+            continue
+        if not line.strip() or _RULE.match(line) or _TABLE_SEP.match(line):
+            close()
+            continue
+        if _SETEXT.match(line) and cur is not None and prev_line is not None:
+            cur_kind = "heading"
+            close()
+            continue
+        body = ls
+        kind = None
+        m = _QUOTE.match(line)
+        if m:
+            body = ls + m.end()
+            kind = "quote"
+        rest = text[body:le]
+        m = _HEADING.match(rest)
+        if m:
+            kind = "heading"
+            body += m.end()
+        else:
+            m = _ITEM.match(rest)
+            if m:
+                kind = "item"
+                body += m.end()
+            elif _QA.match(rest):
+                kind = kind or "para"
+                close()
+        body_end = le
+        if kind == "heading":
+            t = _HEADING_TAIL.search(text, body, le)
+            if t:
+                body_end = t.start()
+        starts_new = (
+            cur is None
+            or kind in ("heading", "item")
+            or (kind == "quote" and cur_kind != "quote")
+            or (kind is None and cur_kind == "quote")
+            or (prev_line is not None and text[prev_line[0] : prev_line[1]].rstrip()[-1:] == "?")
+            or (
+                prev_line is not None
+                and _title_like(text, *prev_line)
+                and _ends_open(text, *prev_line)
+                and bool(_NEXT_START.match(text[body:le]))
+            )
+        )
+        if starts_new:
+            close()
+            cur = []
+            cur_kind = kind or "para"
+            cur_line = li
+        elif cur:
+            cur.append((ls - 1, ls - 1))  # line break inside a block: becomes a space
+        assert cur is not None
+        _inline(text, body, body_end, cur)
+        prev_line = (body, body_end)
+        if kind == "heading":
+            close()
+    close()
+
+    plain_parts: list[str] = []
+    omap: list[int] = []
+    blocks: list[Block] = []
+    size = 0
+    for bi, (kind, line_no, segs) in enumerate(raw_blocks):
+        if bi:
+            plain_parts.append("\n\n")
+            anchor = omap[-1] + 1 if omap else 0
+            omap.extend((anchor, anchor))
+            size += 2
+        start = size
+        for s, e in segs:
+            if s == e:  # synthetic space (line break or table pipe)
+                plain_parts.append(" ")
+                omap.append(max(s, 0))
+                size += 1
+            else:
+                piece = text[s:e]
+                plain_parts.append(piece)
+                omap.extend(range(s, e))
+                size += e - s
+        blocks.append(Block(kind, start, size, line_no))
+    plain = "".join(plain_parts).replace("\r", " ").replace("\t", " ")
+    omap.append(len(text))  # sentinel for end offsets
+    doc = Doc(text=text, plain=plain, omap=omap, blocks=blocks)
+    low = plain.lower()
+    if len(low) == len(plain):
+        doc.words = [(*m.span(), m.group()) for m in _WORD.finditer(low)]
+    else:  # rare letters whose lower case is longer (e.g. "İ"): keep offsets exact
+        doc.words = [(*m.span(), m.group().lower()) for m in _WORD.finditer(plain)]
+    doc._word_starts = [w[0] for w in doc.words]
+    doc.sentences = _split_sentences(doc)
+    doc._sent_starts = [s.start for s in doc.sentences]
+    doc.block_sentences = [[] for _ in doc.blocks]
+    for si, s in enumerate(doc.sentences):
+        doc.block_sentences[s.block].append(si)
+    return doc
+
+
+def _split_sentences(doc: Doc) -> list[Sentence]:
+    plain = doc.plain
+    out: list[Sentence] = []
+    for bi, b in enumerate(doc.blocks):
+        cuts = [b.start]
+        if b.kind != "heading":
+            for m in _END.finditer(plain, b.start, b.end):
+                end = m.end()
+                if end >= b.end:
+                    break
+                if not _NEXT_START.match(plain, end, b.end):
+                    continue
+                if plain[m.start()] == ".":
+                    before = plain[max(b.start, m.start() - 40) : m.start()].rsplit(None, 1)
+                    last = before[-1].lower().lstrip("(\"'“") if before else ""
+                    if last in _ABBREV or (len(last) == 1 and last.isalpha()):
+                        continue
+                cuts.append(end)
+        cuts.append(b.end)
+        for s, e in zip(cuts, cuts[1:], strict=False):
+            while s < e and plain[s].isspace():
+                s += 1
+            while e > s and plain[e - 1].isspace():
+                e -= 1
+            if e <= s:
+                continue
+            w0 = doc.word_at(s)
+            w1 = doc.word_at(e)
+            out.append(Sentence(s, e, bi, w0, w1, plain[s:e]))
+    return out
+
+
+def split_words(text: str) -> list[str]:
+    """Lower-cased words of ``text``.
+
+    >>> split_words("Cut p99 from 900 ms to 120 ms, saving $4.2k/month.")
+    ['cut', 'p99', 'from', '900', 'ms', 'to', '120', 'ms', 'saving', '$4.2k', 'month']
+    """
+    return [m.group().lower() for m in _WORD.finditer(text)]
