@@ -10,9 +10,10 @@ True
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
+
+import tomllib
 
 from course import paths
 

@@ -49,7 +49,8 @@ def notebooks(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += [p for p in sorted(path.rglob("*.ipynb")) if ".ipynb_checkpoints" not in p.parts]
+            found += [p for p in sorted(path.rglob("*.ipynb"))
+                      if ".ipynb_checkpoints" not in p.parts]
         else:
             found.append(path)
     return found

@@ -101,7 +101,8 @@ def release(*, check: bool = False, modules: list[str] | None = None) -> Release
         result = ReleaseResult(modules=done)
         scope = done if modules else sorted({*done, *_module_dirs(exercises)})
         for module in scope:
-            result.changed += [f"{module}/{rel}" for rel in diff_trees(fresh / module, exercises / module)]
+            differing = diff_trees(fresh / module, exercises / module)
+            result.changed += [f"{module}/{rel}" for rel in differing]
         if not check:
             for module in scope:
                 target = exercises / module

@@ -9,11 +9,11 @@ learner would submit, and written to ``assets/samples/<module>/<learner>/``.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import tomllib
 
 from course import nbclean, paths
 from course.errors import CourseError

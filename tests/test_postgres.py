@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 def _pg_bin(name: str) -> str:
-    found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))), None)
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    found = shutil.which(name) or (candidates[-1] if candidates else None)
     if not found:
         pytest.fail(f"{name} not found: run scripts/ensure_system_deps.sh to install PostgreSQL")
     return found

@@ -157,7 +157,8 @@ def _rescore_prose(api, options: GradeOptions, learner: str, staged: Path, prose
             points, problem = 0.0, None
         if problem:
             problems.append(problem)
-        before = set_auto_score(db_url, options.module, learner, spec.notebook, spec.test_id, points)
+        before = set_auto_score(db_url, options.module, learner, spec.notebook, spec.test_id,
+                                points)
         if before is not None and abs(float(before) - points) > 1e-9:
             problems.append(
                 f"{spec.test_id}: the learner's kernel reported {float(before):g} points, "
@@ -178,7 +179,8 @@ def _execution_problems(folder: Path) -> list[str]:
                 if output.get("output_type") != "error":
                     continue
                 name = output.get("ename", "")
-                where = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index}"
+                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                where = grade_id or f"cell {index}"
                 if name == "CellTimeoutError":
                     problems.append(f"{where}: stopped after the cell time limit")
                 elif name in ("DeadKernelError", "DeadKernel"):

@@ -71,7 +71,8 @@ def open_workspace(root: Path) -> Workspace:
     """Return the workspace at ``root`` or raise a one-line :class:`CourseError`."""
     root = Path(root).expanduser()
     if not root.is_dir():
-        raise CourseError(f"no grading workspace at {root} (create one with 'wbcourse init {root}')")
+        raise CourseError(f"no grading workspace at {root} "
+                          f"(create one with 'wbcourse init {root}')")
     if not (root / CONFIG_NAME).is_file():
         raise CourseError(f"{root} is not a grading workspace: {CONFIG_NAME} is missing "
                           f"(run 'wbcourse init {root}')")
