@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.graded_cohort import cohort  # noqa: F401  (a fixture for export/feedback/report)
+
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini-course"
 

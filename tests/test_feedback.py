@@ -2,121 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-from pathlib import Path
 
-import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_output
 
-from course import catalog
 from course.errors import CourseError
 from course.grading.feedback import error_messages, parse_missed, write_feedback
 from course.grading.html import highlight
-from course.grading.workspace import Workspace
-
-MINI = Path(__file__).parent / "fixtures" / "mini-course"
-MODULE = "01-mini"
-RUBRIC = '''
-[[answer]]
-grade_id = "q01_summary"
-title = "Impact summary"
-points = 2
-[[answer.criteria]]
-id = "outcome"
-points = 1
-description = "States a measured outcome (a number with a unit)."
-[[answer.criteria]]
-id = "date"
-points = 1
-description = "Says when it happened (<quarter> or year)."
-'''
-STRONG = ("In Q3 2025 I led the rewrite of the offers service; four teams adopted it by "
-          "December and their p99 latency fell from 900 ms to 300 ms.")
-HOSTILE_DOUBLE = '''def double(x):
-    cell = get_ipython().user_ns["In"][-1]
-    raise ValueError("leak: " + cell)
-'''
-ANSWERS = {
-    "ada": {"q01_double": "def double(x):\n    return 2 * x\n",
-            "q01_summary": f'draft = """\n{STRONG}\n"""\n'},
-    "bob": {"q01_double": "def double(x):\n    return x + 2\n",
-            "q01_summary": 'draft = """\nI worked on the offers service and helped.\n"""\n'},
-    "cy": {"q01_double": HOSTILE_DOUBLE,
-           "q01_summary": 'draft = """\n<script>alert(\'pwned\')</script> I shipped it.\n"""\n'},
-}
-
-
-def build_cohort(base: Path) -> tuple[Path, Path]:
-    """(course root, graded workspace), built once per test session in ``base``.
-
-    ada is strong, bob half right (a hidden test fails), cy hostile (leaks the running
-    test cell through an exception, HTML in the answer), dee sends a corrupt notebook.
-    """
-    from course.grading.grade import grade
-    from course.grading.workspace import init_workspace
-
-    course, root, done = base / "course", base / "ws", base / "done"
-    if done.exists():
-        return course, root
-    shutil.rmtree(base, ignore_errors=True)
-    base.mkdir(parents=True)
-    shutil.copytree(MINI, course)
-    (course / "assets" / "rubrics").mkdir()
-    (course / "assets" / "rubrics" / f"{MODULE}.toml").write_text(RUBRIC, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WBCOURSE_ROOT", str(course))
-        catalog.modules.cache_clear()
-        ws = init_workspace(root, modules=[MODULE])
-        released = nbformat.read(ws.root / "release" / MODULE / "mini.ipynb", as_version=4)
-        for learner, answers in ANSWERS.items():
-            nb = nbformat.from_dict(json.loads(json.dumps(released)))
-            for cell in nb.cells:
-                gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-                if gid in answers:
-                    cell.source = answers[gid]
-            folder = ws.submitted / learner / MODULE
-            folder.mkdir(parents=True)
-            nbformat.write(nb, folder / "mini.ipynb")
-        (ws.submitted / "dee" / MODULE).mkdir(parents=True)
-        (ws.submitted / "dee" / MODULE / "mini.ipynb").write_text("{not json")
-        grade(ws, MODULE, workers=2, sandbox=False)
-    catalog.modules.cache_clear()
-    done.touch()
-    return course, root
-
-
-@pytest.fixture(scope="module")
-def cohort(tmp_path_factory):
-    """A private copy of the graded cohort, with WBCOURSE_ROOT pointing at its course."""
-    course, root = build_cohort(tmp_path_factory.getbasetemp() / "graded-cohort")
-    copy = tmp_path_factory.mktemp("feedback") / "ws"
-    shutil.copytree(root, copy, symlinks=True)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WBCOURSE_ROOT", str(course))
-        catalog.modules.cache_clear()
-        yield Workspace(copy)
-    catalog.modules.cache_clear()
-
-
-def set_manual(ws: Workspace, learner: str, score: float | None, comment: str | None) -> None:
-    """Grade ``q01_summary`` by hand through nbgrader's own API, as formgrader would."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(ws.db_url) as gb:
-        grade = gb.find_grade("q01_summary", "mini", MODULE, learner)
-        grade.manual_score = score
-        note = gb.find_comment("q01_summary", "mini", MODULE, learner)
-        note.manual_comment = comment
-        gb.db.commit()
-
-
-def pages(ws: Workspace) -> dict[str, str]:
-    return {p.parent.parent.name: p.read_text(encoding="utf-8")
-            for p in sorted(ws.feedback.glob(f"*/{MODULE}/index.html"))}
-
+from tests.graded_cohort import (
+    MODULE,
+    pages,
+    set_manual,
+)
 
 # ------------------------------------------------------------------- fast units
 
