@@ -127,12 +127,22 @@ def main() -> int:
         floor = results[f"floor: plain nbclient, {args.workers} workers"]
         if not args.skip_stock:
             stock_scores = _scores(names["stock"], args.module, learners)
-            same = stock_scores == wb_scores
-            print(f"scores identical (stock nbgrader vs wbcourse): {same}")
-            if not same:
-                diff = {k: (stock_scores[k], wb_scores[k]) for k in learners
-                        if stock_scores[k] != wb_scores[k]}
-                print(f"  differences (stock, wbcourse): {diff}")
+            diff = {k: (stock_scores[k], wb_scores[k]) for k in learners
+                    if stock_scores[k] != wb_scores[k]}
+            # Stock nbgrader trusts the prose score a learner's kernel prints; wbcourse
+            # recomputes it and records a problem. Those differences are intended.
+            from course.grading import status
+
+            outcomes = status.load(names["wb"], args.module)
+            caught = {k for k in diff
+                      if any("kernel reported" in p for p in outcomes[k].problems)}
+            unexplained = {k: v for k, v in diff.items() if k not in caught}
+            same = not unexplained
+            print(f"scores identical (stock nbgrader vs wbcourse): {len(learners) - len(diff)} "
+                  f"of {len(learners)}; {len(caught)} differ because wbcourse recomputed a "
+                  f"faked prose score; unexplained differences: {len(unexplained)}")
+            if unexplained:
+                print(f"  unexplained (stock, wbcourse): {unexplained}")
             stock = results["stock nbgrader autograde"]
             print(f"speed-up vs stock nbgrader: {stock / wb_time:.2f}x")
             if not same or not same_nosandbox:
