@@ -108,6 +108,40 @@ def importtime_ms(repeat: int = 5) -> float:
     return statistics.median(samples) if samples else float("nan")
 
 
+_FIRST_CALL = """
+import json, sys, time
+t0, c0 = time.perf_counter(), time.process_time()
+from course.prose import review
+t1, c1 = time.perf_counter(), time.process_time()
+text, kind = json.load(sys.stdin)
+review(text, kind)
+t2, c2 = time.perf_counter(), time.process_time()
+review(text, kind)
+t3, c3 = time.perf_counter(), time.process_time()
+print(json.dumps([t1 - t0, c1 - c0, t2 - t1, c2 - c1, t3 - t2, c3 - c2]))
+"""
+
+
+def first_call_ms(kind: str, words: int = 600, repeat: int = 5) -> list[float]:
+    """Median ms (wall, CPU) of import, first and second review in a fresh interpreter.
+
+    The first review loads the word lists and compiles the shared patterns.
+    """
+    runs = []
+    payload = json.dumps([text_of(kind, words), kind])
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-c", _FIRST_CALL],
+            input=payload,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
+        runs.append(json.loads(out))
+    return [statistics.median(r[i] for r in runs) * 1000 for i in range(6)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=300, help="reviews per size and kind")
@@ -136,6 +170,13 @@ def main() -> int:
                 f"{kind:14} {len(text.split()):>5} {med:>10.2f} {hi:>8.2f} "
                 f"{cmed:>11.2f} {chi:>8.2f}"
             )
+    print("\nfresh interpreter, 600 words: import / first review / second review (ms)")
+    for kind in KINDS:
+        iw, ic, fw, fc, sw, sc = first_call_ms(kind)
+        print(
+            f"{kind:14} import {iw:6.1f} wall {ic:6.1f} CPU | first {fw:6.1f} wall {fc:6.1f} CPU"
+            f" | second {sw:5.1f} wall {sc:5.1f} CPU"
+        )
     imp = import_time() * 1000
     print(
         f"\nworst p99 at 600 words: {worst_600:.2f} ms wall, {worst_600_cpu:.2f} ms CPU "

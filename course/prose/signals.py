@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lexicon
-from .text import Doc, Sentence, parse
+from .text import Doc, Sentence, parse, split_words
 
 # ------------------------------------------------------------------ quantities
 _NUMW = (
@@ -89,15 +89,24 @@ class RawFinding:
 @lru_cache(maxsize=1)
 def _verb_forms() -> frozenset[str]:
     forms: set[str] = set(lexicon.words("verbs", "irregular"))
+    forms.update([f.replace("'", "’") for f in forms if "'" in f])
     for v in lexicon.words("verbs", "verbs"):
         forms.update((v, v + "s", v + "es", v + "ed", v + "ing", v + "d"))
         if v.endswith("e"):
             forms.update((v[:-1] + "ing", v + "d"))
         if v.endswith("y"):
             forms.update((v[:-1] + "ies", v[:-1] + "ied"))
-        if len(v) <= 5 and v[-1] not in "aeiouwxy" and v[-2:-1] in tuple("aeiou"):
-            forms.update((v + v[-1] + "ed", v + v[-1] + "ing"))
+        if (
+            v[-1] not in "aeiouwxy"
+            and v[-2:-1] in tuple("aeiou")
+            and v[-3:-2] not in tuple("aeiou")
+        ):
+            forms.update((v + v[-1] + "ed", v + v[-1] + "ing"))  # ship -> shipped, commit
     return frozenset(forms)
+
+
+def _ed_form(word: str) -> bool:
+    return len(word) > 4 and word.endswith("ed") and not word.endswith("eed")
 
 
 def is_verbish(word: str) -> bool:
@@ -105,10 +114,44 @@ def is_verbish(word: str) -> bool:
 
     >>> is_verbish("shipped"), is_verbish("mechanism"), is_verbish("decided")
     (True, False, True)
+    >>> is_verbish("rewrote"), is_verbish("committing"), is_verbish("didn’t")
+    (True, True, True)
     """
-    return word in _verb_forms() or (
-        len(word) > 4 and word.endswith("ed") and not word.endswith("eed")
-    )
+    return word in _verb_forms() or _ed_form(word)
+
+
+@lru_cache(maxsize=1)
+def _verb_context() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(subject pronouns, modals, words that may stand between them and the verb)."""
+    modals = lexicon.words("verbs", "modals")
+    modals |= {m.replace("'", "’") for m in modals if "'" in m}
+    skip = lexicon.words("language", "function_extra") - {"no", "yes", "what", "how", "why"}
+    return lexicon.words("verbs", "subjects"), frozenset(modals), skip
+
+
+def has_verb_phrase(ws: list[str], fw: frozenset[str]) -> bool:
+    """A verb by position: a subject pronoun or a modal followed by a content word.
+
+    Catches verbs missing from the word list ("we preorder", "it can autoscale").
+
+    >>> fw = lexicon.words("language", "function_words")
+    >>> has_verb_phrase("we now preorder titles".split(), fw)
+    True
+    >>> has_verb_phrase("may 2025 launch plan".split(), fw)
+    False
+    """
+    subjects, modals, skip = _verb_context()
+    n = len(ws)
+    for i, w in enumerate(ws):
+        if w in subjects or w in modals:
+            j = i + 1
+            while j < n and (ws[j] in skip or (ws[j].endswith("ly") and len(ws[j]) > 4)):
+                j += 1
+            if j < n:
+                nxt = ws[j]
+                if len(nxt) > 1 and nxt not in fw and not (nxt[0].isdigit() or nxt[0] in "$€£"):
+                    return True
+    return False
 
 
 @dataclass(slots=True)
@@ -137,6 +180,7 @@ class Analysis:
         self._match_cache: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
         self._index: lexicon.TokenIndex | None = None
         self.word_count = len(doc.words)
+        self.lows = [w[2] for w in doc.words]  # the lower-cased words, in order
         self.sents: list[SentInfo] = []
         self.quantities: list[tuple[int, int, str]] = []
         self._number_word: list[bool] = [False] * len(doc.words)
@@ -211,7 +255,7 @@ class Analysis:
     def sentence_words(self, si: int) -> list[str]:
         """Lower-cased words of sentence ``si``."""
         s = self.doc.sentences[si]
-        return [w[2] for w in self.doc.words[s.w0 : s.w1]]
+        return self.lows[s.w0 : s.w1]
 
     # -------------------------------------------------------------- shared facts
     def _sentence_facts(self) -> None:
@@ -219,44 +263,51 @@ class Analysis:
         fw = lexicon.words("language", "function_words")
         forms = _verb_forms()
         seen: dict[str, int] = {}
-        bags: list[tuple[int, frozenset[str]]] = []
-        all_words = doc.words
-        uniq = {w[2] for w in all_words}
-        verbish = {
-            w
-            for w in uniq
-            if w in forms or (len(w) > 4 and w.endswith("ed") and not w.endswith("eed"))
+        bags: dict[int, list[frozenset[str]]] = {}  # word sets of sentences, by size
+        lows = self.lows
+        uniq = set(lows)
+        verbish = frozenset(uniq & forms) | {
+            w for w in uniq if len(w) > 4 and w[-2:] == "ed" and w[-3] != "e"
         }
         is_fw = fw.__contains__
+        prev_q: list[str] | None = None  # words of the previous sentence if it was a question
+        prev_block = -1
         for s in doc.sentences:
-            ws = [w[2] for w in all_words[s.w0 : s.w1]]
+            ws = lows[s.w0 : s.w1]
             n = len(ws)
-            heading = doc.blocks[s.block].kind == "heading"
+            block_kind = doc.blocks[s.block].kind
+            heading = block_kind == "heading"
             question = s.text.rstrip().endswith("?")
-            n_fw = sum(map(is_fw, ws))
-            verb = not verbish.isdisjoint(ws)
-            if doc.blocks[s.block].kind == "item":
+            # a "Q:" / "A:" label is no function word ("A: customers market risk")
+            n_fw = sum(map(is_fw, _unlabelled(s.text, ws) if ws and ws[0] in "qa" else ws))
+            verb = not verbish.isdisjoint(ws) or has_verb_phrase(ws, fw)
+            need = 0.12 if n >= 15 else 0.08
+            if block_kind == "item":
                 coherent = n >= 3 and verb and n_fw >= 1
             elif verb and 3 <= n <= 16 and _TIMESTAMP_START.match(s.text):
                 coherent = True  # timeline entry: "14:05 alarm fired"
             else:
-                need = 0.12 if n >= 15 else 0.08
                 coherent = n >= 4 and verb and n_fw >= 1 and n_fw / n >= need
                 if not coherent and verb and 3 <= n <= 6 and _SHORT_SENTENCE.match(s.text):
                     coherent = True  # "Latency dropped sharply."
+            if not coherent and not heading:
+                # questions and their direct answers may be short: "Why now?", "No."
+                after_q = prev_q if prev_block >= s.block - 1 else None
+                coherent = _short_question(s.text, ws, verb) or _short_answer(
+                    s.text, ws, fw, after_q
+                )
+            prev_q = _unlabelled(s.text, ws) if question else None
+            prev_block = s.block
             if (
                 coherent
                 and n > 25
-                and doc.blocks[s.block].kind != "item"
+                and block_kind != "item"
                 and (s.text.rstrip()[-1:] not in ".!?:;\"”)'’")
             ):
                 coherent = False  # a long line with no full stop: a run-on keyword line
             if coherent and n >= 10 and len(set(ws)) / n < 0.6:
                 coherent = False  # the same few words over and over
-            commas = _QUOTED.sub("", s.text).count(",")
-            if coherent and (
-                (n >= 12 and commas / n > 0.25) or (n >= 6 and commas >= 3 and commas / n > 0.2)
-            ):
+            if coherent and _term_list(s.text, n, verbish, fw):
                 coherent = False  # a comma-separated list of terms, not a sentence
             if n > 60:
                 coherent = False  # a run-on block; nobody can read it as one sentence
@@ -268,17 +319,18 @@ class Analysis:
                     dup = True
                 elif n >= 6:
                     nb = len(bag)
-                    for no, other in bags:
-                        # Jaccard >= 0.8 needs the smaller set to be >= 0.8 of the larger
-                        if 5 * min(nb, no) < 4 * max(nb, no):
-                            continue
-                        inter = len(bag & other)
-                        if inter and inter / (nb + no - inter) >= 0.8:
-                            dup = True
+                    # Jaccard >= 0.8 needs the smaller set to be >= 0.8 of the larger
+                    for no in range(-(-4 * nb // 5), 5 * nb // 4 + 1):
+                        for other in bags.get(no, ()):
+                            inter = len(bag & other)
+                            if inter and inter / (nb + no - inter) >= 0.8:
+                                dup = True
+                                break
+                        if dup:
                             break
                 seen.setdefault(key, len(self.sents))
                 if n >= 6:
-                    bags.append((len(bag), bag))
+                    bags.setdefault(len(bag), []).append(bag)
             prose = coherent and not dup and (not heading or question)
             self.sents.append(SentInfo(n, prose, coherent, dup, heading, question, verb))
 
@@ -286,7 +338,7 @@ class Analysis:
         coherent_words = sum(
             i.n for i in self.sents if i.coherent and (not i.heading or i.question)
         )
-        ws = [w[2] for w in doc.words]
+        ws = lows
         tri = list(zip(ws, ws[1:], ws[2:], strict=False))
         repeat = 1 - len(set(tri)) / len(tri) if len(tri) >= 10 else 0.0
         self.signals.update(
@@ -350,6 +402,13 @@ class Analysis:
             dates=counts["date"],
         )
 
+    def _asks(self, pos: int, si: int) -> bool:
+        """Is plain offset ``pos`` inside a question, or right after "how"?"""
+        if self.sents[si].question:
+            return True
+        i = self.doc.word_at(pos)
+        return i > self.doc.sentences[si].w0 and self.doc.words[i - 1][2] == "how"
+
     def near_number(self, pos: int, window: int = 8) -> bool:
         """Is there a quantity within ``window`` words of plain offset ``pos``, same sentence?"""
         doc = self.doc
@@ -375,8 +434,11 @@ class Analysis:
                     s.end,
                 )
         weasels = 0
-        for s, e, _si in self.matches("style", "weasel"):
+        quantifiers = lexicon.phrases("style", "weasel_quantifiers")
+        for s, e, si in self.matches("style", "weasel"):
             phrase = doc.plain[s:e]
+            if " ".join(phrase.lower().split()) in quantifiers and self._asks(s, si):
+                continue  # "How many customers ...?" asks for the number
             tip = lexicon.advice_for("style", "weasel", phrase, "replace it with a fact")
             weasels += 1
             self.add("weasel", f"'{phrase}' is vague: {tip}.", s, e)
@@ -454,6 +516,92 @@ class Analysis:
             return True
         block = self.doc.blocks[self.doc.sentences[self.doc.sentence_at(s)].block]
         return s == block.start and bool(re.match(r"\s*(?:,|--|—|–|-\s)", plain[e : e + 4]))
+
+
+_YES_NO_OPENERS = frozenset(
+    "is are was were do does did can could will would should shall may might must has have had "
+    "isn't aren't wasn't weren't don't doesn't didn't won't can't".split()
+)
+_QA_LABEL = re.compile(r"\s*(?:q|a|question|answer)\s*\d*\s*[:.]\s", re.IGNORECASE)
+_YES_NO = re.compile(
+    r"\s*(?:(?:a|answer)\s*[:.]\s*)?(?:(?P<yn>yes|no)|not yet)(?=\s*(?:[,.;:!—–]|-\s|$))",
+    re.IGNORECASE,
+)
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def _unlabelled(text: str, ws: list[str]) -> list[str]:
+    """Words without a leading "Q:" / "A:" label."""
+    m = _QA_LABEL.match(text)
+    if not m:
+        return ws
+    return ws[len(split_words(m.group())) :]
+
+
+def _short_question(text: str, ws: list[str], verb: bool) -> bool:
+    """A short question that reads as one: "Why now?", "How many customers?", "Are taxes
+    included?" -- but not a keyword with a question mark ("What cost?", "Risk?")."""
+    if not text.rstrip().endswith("?"):
+        return False
+    rest = _unlabelled(text, ws)
+    if len(rest) == 2:
+        return rest[0] in ("why", "how", "when", "where", "who")
+    if 3 <= len(rest) <= 4:
+        return verb or rest[0] + " " + rest[1] in ("how many", "how much", "how long", "how often")
+    return False
+
+
+def _short_answer(text: str, ws: list[str], fw: frozenset[str], prev_q: list[str] | None) -> bool:
+    """A direct answer: yes / no / not yet, or a number right after a question.
+
+    "No.", "Yes, in 10 of our 12 countries.", "About 8 million customers a month."
+    Yes and no answer only yes/no questions ("Are taxes included? Yes."), and an answer
+    of more than three words still needs function words, so a keyword list does not pass.
+    """
+    rest = _unlabelled(text, ws)
+    if not rest or len(rest) > 20 or text.rstrip().endswith("?"):
+        return False
+    m = _YES_NO.match(text)
+    if m:
+        if m.group("yn") and prev_q is not None and prev_q[:1] and prev_q[0] not in _YES_NO_OPENERS:
+            return False  # "What does it cost? Yes." is no answer
+    elif prev_q is None or not any(w[0] in _QTY_FIRST or w in lexicon.NUMBER_WORDS for w in rest):
+        return False
+    n_fw = sum(w in fw for w in rest)
+    return len(rest) <= 3 or (n_fw >= 1 and n_fw / len(rest) >= (0.12 if len(rest) >= 15 else 0.08))
+
+
+def _term_list(text: str, n: int, verbish: frozenset[str], fw: frozenset[str]) -> bool:
+    """Is a comma-dense sentence a list of terms rather than a sentence with a list in it?
+
+    Commas inside quotes and parentheses do not count; a sentence whose comma-separated
+    parts are mostly clauses (a verb and a function word) is structured prose:
+
+    >>> fw = lexicon.words("language", "function_words")
+    >>> t = "In Q3, after the outage, we rewrote it, cut p99 to 140 ms, and shipped it."
+    >>> _term_list(t, 17, frozenset(["rewrote", "cut", "shipped"]), fw)
+    False
+    >>> t = "Ownership: I led, I owned, I decided, I designed, I shipped."
+    >>> _term_list(t, 11, frozenset(["led", "owned", "decided", "designed", "shipped"]), fw)
+    True
+    """
+    if text.count(",") < 3:
+        return False
+    t = _PARENS.sub(" ", _QUOTED.sub(" ", text))
+    commas = t.count(",")
+    if not ((n >= 12 and commas / n > 0.25) or (n >= 6 and commas >= 3 and commas / n > 0.2)):
+        return False
+    clause_words = total = 0
+    for seg in t.split(","):
+        sw = split_words(seg)
+        total += len(sw)
+        if (
+            len(sw) >= 3
+            and any(w in fw for w in sw)
+            and (any(w in verbish or _ed_form(w) for w in sw) or has_verb_phrase(sw, fw))
+        ):
+            clause_words += len(sw)
+    return clause_words < 0.5 * total
 
 
 def _is_title(doc: Doc, s: Sentence) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 # ------------------------------------------------------------------ patterns
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
@@ -43,11 +44,17 @@ _WORD = re.compile(
     r"[$€£]?\d+(?:[.,:]\d+)*(?:%|[A-Za-z]+)?"  # numbers: 40%, $4.99, 14:05, 100ms, 2FA
     r"|[A-Za-z]+(?:['’\-]?[A-Za-z0-9]+)*"  # words: don't, low-latency, p99
 )
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)")
 _NEXT_START = re.compile(r"\s*[\"'“‘(\[]?[A-Z0-9$€£]")
 _ABBREV = frozenset(
-    "e.g i.e mr mrs ms dr vs etc inc corp ltd jr sr st no fig approx cf al u.s p.m a.m".split()
+    "e.g i.e mr mrs ms dr vs etc inc corp ltd jr sr st no nos fig figs vol approx cf al u.s "
+    "p.m a.m".split()
 )
+# Abbreviations that only stand before a number ("No. 5", "Fig. 3"): before anything else
+# the full stop ends the sentence ("The answer is no. We ...").
+_NUMBER_PREFIX = frozenset("no nos fig figs vol".split())
+_NUMBER_TOKEN = re.compile(r"[$€£]?\d[\d,.]*(?:%|k|m|x)?")
 
 
 @dataclass(slots=True)
@@ -269,7 +276,10 @@ def parse(text: str) -> Doc:
     doc = Doc(text=text, plain=plain, omap=omap, blocks=blocks)
     low = plain.lower()
     if len(low) == len(plain):
-        doc.words = [(*m.span(), m.group()) for m in _WORD.finditer(low)]
+        # split() keeps the words at odd indexes; offsets are the running lengths
+        parts = _WORD_SPLIT.split(low)
+        offs = list(accumulate(map(len, parts), initial=0))
+        doc.words = list(zip(offs[1::2], offs[2::2], parts[1::2], strict=False))
     else:  # rare letters whose lower case is longer (e.g. "İ"): keep offsets exact
         doc.words = [(*m.span(), m.group().lower()) for m in _WORD.finditer(plain)]
     doc._word_starts = [w[0] for w in doc.words]
@@ -293,11 +303,8 @@ def _split_sentences(doc: Doc) -> list[Sentence]:
                     break
                 if not _NEXT_START.match(plain, end, b.end):
                     continue
-                if plain[m.start()] == ".":
-                    before = plain[max(b.start, m.start() - 40) : m.start()].rsplit(None, 1)
-                    last = before[-1].lower().lstrip("(\"'“") if before else ""
-                    if last in _ABBREV or (len(last) == 1 and last.isalpha()):
-                        continue
+                if plain[m.start()] == "." and _abbreviation_stop(plain, b.start, m.start(), end):
+                    continue
                 cuts.append(end)
         cuts.append(b.end)
         for s, e in zip(cuts, cuts[1:], strict=False):
@@ -311,6 +318,32 @@ def _split_sentences(doc: Doc) -> list[Sentence]:
             w1 = doc.word_at(e)
             out.append(Sentence(s, e, bi, w0, w1, plain[s:e]))
     return out
+
+
+def _abbreviation_stop(plain: str, lo: int, dot: int, after: int) -> bool:
+    """Is the full stop at ``plain[dot]`` part of an abbreviation rather than a sentence end?
+
+    A unit after a number ends the sentence before a capitalised word, although the
+    same letters may abbreviate a title ("Ms. Lee") or an initial ("J. Smith"):
+
+    >>> t = "p99 fell to 140 ms. Each team agreed."
+    >>> _abbreviation_stop(t, 0, t.index(". E"), t.index(" E"))
+    False
+    >>> t = "Ms. Lee agreed."
+    >>> _abbreviation_stop(t, 0, 2, 3)
+    True
+    """
+    before = plain[max(lo, dot - 40) : dot].rsplit(None, 2)
+    last = before[-1].lower().lstrip("(\"'“") if before else ""
+    if not (last in _ABBREV or (len(last) == 1 and last.isalpha())):
+        return False
+    nxt = _NEXT_START.match(plain, after)
+    first = nxt.group()[-1] if nxt else ""
+    if last in _NUMBER_PREFIX:
+        return first.isdigit()  # "No. 5" but not "No. We will ..."
+    if first.isupper() and len(before) >= 2 and _NUMBER_TOKEN.fullmatch(before[-2].lstrip("(~")):
+        return False  # a unit after a number: "140 ms. Each", "in 3 s. Then"
+    return True
 
 
 def split_words(text: str) -> list[str]:

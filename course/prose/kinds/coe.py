@@ -31,10 +31,34 @@ _DUE = re.compile(
     r"friday)|\b\d{4}-\d{2}-\d{2}\b|\bdue\b",
     re.IGNORECASE,
 )
+# "Pricing platform team: add ..." -- a short label before a colon at the start of a unit
+_LABEL = re.compile(
+    r"^\s*(?:\d{1,3}[.)]\s*)?(?:action(?: item)?\s*\d*\s*[:.)-]\s*)?"
+    r"([A-Za-z][\w&/'’.-]*(?:[ \t]+[\w&/'’.-]+){0,4})[ \t]*:\s*\S",
+    re.IGNORECASE,
+)
 _TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}\b|\bUTC\b|\b\d{4}-\d{2}-\d{2}\b|\bT\+\d+")
 _ACTION_CUE = re.compile(r"\bwill\b|\baction|\bowner\b|\bdue\b", re.IGNORECASE)
 _UNIT_SPLIT = re.compile(r";|(?<=\))[,.]?\s+(?:and\s+)?|(?<=[.!?])\s+")
 _WHY = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:why\b|because\b)", re.IGNORECASE)
+
+
+def owner_label(unit: str) -> str | None:
+    """The team or role a unit starts with, as in "Pricing platform team: add ..., due ...".
+
+    >>> owner_label("Pricing platform team: add a limit, due 2025-03-14")
+    'Pricing platform team'
+    >>> owner_label("On-call lead: page the DBA") , owner_label("Root cause: no limit.")
+    ('On-call lead', None)
+    """
+    m = _LABEL.match(unit)
+    if not m:
+        return None
+    roles = lexicon.words("kinds", "coe.owner_roles")
+    label = m.group(1)
+    if any(w in roles for w in label.lower().split()):
+        return label
+    return None
 
 
 def check(a: Analysis) -> None:
@@ -98,12 +122,12 @@ def check(a: Analysis) -> None:
         text = plain[b.start : b.end]
         if b.kind == "item":
             units = [text]
-        elif _ACTION_CUE.search(text):
-            units = [u for u in _UNIT_SPLIT.split(text) if u.strip()]
         else:
-            continue
+            units = [u for u in _UNIT_SPLIT.split(text) if u.strip()]
+            if not _ACTION_CUE.search(text) and not any(owner_label(u) for u in units):
+                continue
         for u in units:
-            owner = bool(_OWNER.search(u))
+            owner = bool(_OWNER.search(u)) or owner_label(u) is not None
             due = bool(_DUE.search(u))
             if owner or due:
                 actions.append((u, owner, due))
