@@ -47,5 +47,5 @@ def run_demo(root: Path, modules: list[str] | None = None, workers: int | None =
     print(f"\nDone in {time.perf_counter() - started:.0f} s.")
     print(f"  feedback pages: {ws.feedback}/<learner>/<module>/index.html")
     print(f"  grades:         {csv_path}")
-    print(f"  cohort reports: {ws.root / 'reports'}/<module>/report.html")
+    print(f"  cohort reports: {ws.root / 'reports'}/<module>/<module>.html")
     return 0
