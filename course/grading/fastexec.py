@@ -7,7 +7,10 @@ cells and shuts it down gracefully. :class:`PooledExecute` changes three things:
   (process launch, ``import`` of the course's libraries) overlaps useful work;
 * that kernel is started with the course's heavy imports already done
   (``exec_lines``): a fresh process with modules loaded, never another learner's state;
-* kernels are shut down immediately and their whole process group is reaped.
+* kernels are shut down immediately and their whole process group is reaped;
+* every test cell must prove it ran to its last line (:func:`completion_check`): a
+  notebook that swallows exceptions (patched ``run_cell``/``run_code``/``do_execute``,
+  a ``post_run_cell`` hook that hides errors) cannot turn a failing test into a pass.
 
 Each kernel runs in a scratch folder of its own into which the submission's files are
 copied, so (with the sandbox) it never needs to see the grading workspace.
@@ -15,12 +18,15 @@ copied, so (with the sandbox) it never needs to see the grading workspace.
 
 from __future__ import annotations
 
+import ast
+import secrets
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from jupyter_core.utils import run_sync
 from nbgrader.preprocessors import Execute
 
 #: Imported in every grading kernel before the learner's first cell runs.
@@ -32,6 +38,90 @@ WARM_IMPORTS = (
 )
 
 _POOL: dict[str, Any] = {}
+
+#: ``ename`` of the error a test cell gets when it did not run to its end.
+INCOMPLETE_ERROR = "GradingCheckFailed"
+_MARKER_PREFIX = "WBCourseTestsDone_"
+_VALUE = "_wbcourse_test_value"
+_MAX_VALUE_CHARS = 10_000
+
+
+def is_test_cell(cell) -> bool:
+    """An autograded test cell: a graded code cell that is not an answer."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) \
+        and not meta.get("solution")
+
+
+def completion_check(source: str) -> tuple[str, str, bool] | None:
+    """(code to run, marker, has_value) for a test cell, or None if it cannot be wrapped.
+
+    The test code runs inside one ``if True:`` block that ends by raising an exception of
+    a class named with a fresh random marker. The grader counts the tests as passed only
+    if that exception is what ended the cell: a kernel that swallows exceptions, per cell
+    or per statement, or reports a failed cell as a success, never produces it. A last
+    expression (a partial-credit value) is kept and shown as the cell's result.
+
+    >>> code, marker, has_value = completion_check("assert f(2) == 4\\n0.5")
+    >>> marker in code and has_value and code.count("assert") == 1
+    True
+    >>> completion_check("from __future__ import annotations") is None
+    True
+    """
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except Exception:  # not Python once magics are expanded: run it as it is
+        return None
+    if not tree.body or any(isinstance(n, ast.ImportFrom) and n.module == "__future__"
+                            for n in tree.body):
+        return None
+    marker = _MARKER_PREFIX + secrets.token_hex(12)
+    body = list(tree.body)
+    has_value = isinstance(body[-1], ast.Expr)
+    if has_value:
+        body[-1] = ast.Assign(targets=[ast.Name(_VALUE, ast.Store())], value=body[-1].value)
+        body += ast.parse(f"raise {marker}(repr({_VALUE})[:{_MAX_VALUE_CHARS}])").body
+    else:
+        body += ast.parse(f"raise {marker}()").body
+    block = ast.If(test=ast.Constant(True), body=body, orelse=[])
+    try:
+        code = f"class {marker}(BaseException):\n    pass\n\n\n" + ast.unparse(
+            ast.fix_missing_locations(ast.Module(body=[block], type_ignores=[])))
+    except (RecursionError, MemoryError, ValueError):
+        return None
+    return code, marker, has_value
+
+
+def settle(cell, marker: str, has_value: bool) -> None:
+    """Turn a test cell's outputs back into what nbgrader expects, judging completion.
+
+    The marker's error (output or execute-reply error) means the tests ran to the end: it
+    is removed and the kept value, if any, becomes the cell's result. Without it and
+    without any other error, the cell gets an :data:`INCOMPLETE_ERROR` error (0 points).
+    """
+    from nbformat import NotebookNode
+
+    done = [o for o in cell.outputs if o.get("output_type") == "error"
+            and o.get("ename") == marker]
+    kept = [o for o in cell.outputs if not any(o is d for d in done)]
+    failed = any(o.get("output_type") == "error"
+                 or (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                 for o in kept)
+    if done and has_value and not failed:
+        value = str(done[0].get("evalue", ""))
+        if value != "None":
+            kept.append(NotebookNode(output_type="execute_result",
+                                     execution_count=cell.get("execution_count"),
+                                     data={"text/plain": value}, metadata={}))
+    if not done and not failed:
+        kept.append(NotebookNode(
+            output_type="error", ename=INCOMPLETE_ERROR,
+            evalue="the tests in this cell did not run to the end, although the notebook "
+                   "reported success",
+            traceback=[f"{INCOMPLETE_ERROR}: the tests did not run to the end"]))
+    cell.outputs = kept
 
 
 def start_pool(config, sandbox: dict | None = None) -> None:
@@ -144,6 +234,24 @@ def pooled(base: type) -> type:
 
     class PooledExecute(base):
         """Execute with a pre-started kernel from this worker's pool."""
+
+        async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+            check = completion_check(cell.source) if is_test_cell(cell) else None
+            if check is None:
+                return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+            code, marker, has_value = check
+            source, cell.source = cell.source, code
+            try:
+                cell = await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+            finally:
+                cell.source = source
+            settle(cell, marker, has_value)
+            return cell
+
+        # nbclient binds ``execute_cell`` to NotebookClient's own coroutine at class
+        # creation; rebind it so nbconvert's preprocess_cell reaches the override above
+        # (and SandboxedExecute's notebook deadline behind it).
+        execute_cell = run_sync(async_execute_cell)
 
         def preprocess(self, nb, resources=None, km=None):
             if km is not None or "config" not in _POOL:

@@ -116,26 +116,70 @@ def grade_submission(api, options: GradeOptions, learner: str) -> Outcome:
 
     root, module = Path(options.root), options.module
     source = root / "submitted" / learner / module
-    problems = staging.stage(source, root / STAGING / learner / module)
-    released = sorted((root / "release" / module).glob("*.ipynb"))
     staged = root / STAGING / learner / module
+    problems = staging.stage(source, staged)
+    released = sorted((root / "release" / module).glob("*.ipynb"))
+    withheld: list[tuple[str, nbformat.NotebookNode]] = []  # (name, released) tests held
+    present = 0
     for nb_path in released:
         mine = staged / nb_path.name
         if not mine.exists():
             if not any(p.startswith(nb_path.name) for p in problems):
-                problems.append(f"{nb_path.name}: notebook missing from the submission")
+                others = sorted(p.name[:60] for p in staged.glob("*.ipynb"))[:3]
+                hint = (f" (found {', '.join(others)}; notebooks must keep their released name)"
+                        if others else "")
+                problems.append(f"{nb_path.name}: notebook missing from the submission{hint}")
             continue
-        problems += tamper.tampering(nbformat.read(nb_path, as_version=4),
-                                     nbformat.read(mine, as_version=4))
+        present += 1
+        ours, theirs = nbformat.read(nb_path, as_version=4), nbformat.read(mine, as_version=4)
+        problems += tamper.tampering(ours, theirs)
+        flags, withhold = tamper.review_flags(ours, theirs)
+        problems += flags
+        if withhold:
+            withheld.append((nb_path.stem, ours))
+        # Graded cells exactly as released (nbgrader gives up on some edits otherwise).
+        nbformat.write(tamper.restore(ours, theirs), mine)
+    if released and not present:
+        return Outcome(learner, module, "failed", problems=problems)
     result = api.autograde(module, learner, force=True, create=True)
     if not result["success"]:
-        lines = (result.get("error") or result.get("log") or "").strip().splitlines()
-        problems.append("nbgrader could not grade it: " + (lines[-1] if lines else "unknown error"))
+        log = f"{result.get('error') or ''}\n{result.get('log') or ''}"
+        if "DeadKernelError" in log or "Kernel died" in log:
+            problems.append("the notebook's kernel died while it ran (os._exit, a crash or "
+                            "running out of memory), so nothing could be graded")
+        else:
+            lines = log.strip().splitlines()
+            problems.append("nbgrader could not grade it: "
+                            + (lines[-1] if lines else "unknown error"))
         return Outcome(learner, module, "failed", problems=problems)
     problems += _rescore_prose(api, options, learner, staged, prose_scores)
     problems += _execution_problems(root / "autograded" / learner / module)
+    _withhold_tests(api, options, learner, withheld, prose_scores)
     score, max_score, _ = submission_scores(api.coursedir.db_url, module, learner)
     return Outcome(learner, module, "graded", score=score, max_score=max_score, problems=problems)
+
+
+def _withhold_tests(api, options: GradeOptions, learner: str,
+                    notebooks: list[tuple[str, object]], prose_scores) -> None:
+    """Score 0 for the autograded tests of notebooks whose code tampers with the kernel.
+
+    Prose checks keep the grader's own score (it never depends on the kernel). An
+    instructor who finds the code harmless restores points with a manual score.
+    """
+    from course import paths
+    from course.grading.scores import set_auto_score
+
+    if not notebooks:
+        return
+    prose = {(s.notebook, s.test_id) for s in
+             prose_scores.specs_for(paths.solutions_dir() / options.module)}
+    for name, nb in notebooks:
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if (cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
+                    and (name, meta.get("grade_id")) not in prose):
+                set_auto_score(api.coursedir.db_url, options.module, learner, name,
+                               meta["grade_id"], 0.0)
 
 
 def _rescore_prose(api, options: GradeOptions, learner: str, staged: Path, prose_scores
@@ -168,8 +212,10 @@ def _rescore_prose(api, options: GradeOptions, learner: str, staged: Path, prose
 
 
 def _execution_problems(folder: Path) -> list[str]:
-    """Timeouts and dead kernels seen in the autograded notebooks."""
+    """Timeouts, dead kernels and failed completion checks in the autograded notebooks."""
     import nbformat
+
+    from course.grading.fastexec import INCOMPLETE_ERROR
 
     problems: list[str] = []
     for nb_path in sorted(folder.glob("*.ipynb")):
@@ -185,6 +231,10 @@ def _execution_problems(folder: Path) -> list[str]:
                     problems.append(f"{where}: stopped after the cell time limit")
                 elif name in ("DeadKernelError", "DeadKernel"):
                     problems.append(f"{where}: the kernel died while running this cell")
+                elif name == INCOMPLETE_ERROR:
+                    problems.append(f"{where}: the tests did not run to the end although the "
+                                    "kernel reported success (the notebook changes how cells "
+                                    "run); its result was not trusted")
     return problems
 
 

@@ -2,7 +2,8 @@
 
 The learner's files in ``submitted/`` are never modified. The grader works on a copy in
 ``.wbcourse/staging/<learner>/<module>/`` that leaves out anything unsafe or unreadable:
-symbolic links, special files, oversized files and notebooks that are not valid JSON.
+symbolic links (a linked submission folder is not graded at all), special files,
+oversized files and notebooks that are not valid JSON.
 """
 
 from __future__ import annotations
@@ -35,10 +36,10 @@ def notebook_problem(path: Path) -> str | None:
         raw = json.loads(text)
     except ValueError as exc:
         return f"{path.name}: not valid notebook JSON ({exc.msg} at line {exc.lineno})"
+    if isinstance(raw, dict) and "nbformat" in raw and raw.get("nbformat") != 4:
+        return f"{path.name}: unsupported nbformat version {raw.get('nbformat')!r:.20} (need 4)"
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         return f"{path.name}: not a notebook (no list of cells)"
-    if raw.get("nbformat") != 4:
-        return f"{path.name}: unsupported nbformat version {raw.get('nbformat')!r} (need 4)"
     import nbformat
 
     try:
@@ -55,6 +56,9 @@ def stage(source: Path, dest: Path) -> list[str]:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
+    linked = [p for p in (source.parent, source) if p.is_symlink()]
+    if linked:  # it would grade whatever the link points at (another learner's work)
+        return [f"{linked[0].name}: the submission folder is a symbolic link; ignored"]
     for path in sorted(source.rglob("*")):
         rel = path.relative_to(source)
         if any(part.startswith(".ipynb_checkpoints") for part in rel.parts):
