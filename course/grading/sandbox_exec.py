@@ -137,11 +137,14 @@ def setup_mounts(hidden: Sequence[str], keep_ro: Sequence[str], keep_rw: Sequenc
     keep = {p: True for p in keep_ro if os.path.isdir(p)}
     keep.update({p: False for p in keep_rw if os.path.isdir(p)})
     fds = {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p in keep}
+    # Look the hidden dirs up before /tmp is covered: one under /tmp (a checkout or a
+    # workspace there) would otherwise seem not to exist and never be hidden again after
+    # its parent is bound back.
+    dirs = sorted({h for h in hidden if os.path.isdir(h)}, key=len)
     tmp = [t for t in PRIVATE_TMP_DIRS if private_tmp and os.path.isdir(t)]
     for path in tmp:  # fresh private /tmp first: whatever was below it is gone already
         _cover(path, writable=True, size=PRIVATE_TMP_SIZE)
     covered: list[str] = list(tmp)
-    dirs = sorted({h for h in hidden if os.path.isdir(h)}, key=len)
     for path in dirs:
         if _covered_by(path, covered) is None:
             _cover(path, writable=False)
