@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left
 from functools import cache
+from itertools import filterfalse
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -82,7 +84,18 @@ def advice_for(name: str, section: str, matched: str, default: str = "") -> str:
     """
     low = matched.lower()
     fast = len(low) == len(matched) and not _ODD_FOLD.search(matched)
-    for e, text in _sections(name)[section]:
+    if fast:
+        # only entries that start with the same word can match the whole phrase
+        by_lead, general = _advice_index(name, section)
+        m = _LEAD.match(low)
+        entries = by_lead.get(m.group(), []) if m else []
+        if general:
+            entries = [(e, text) for _, e, text in sorted(entries + general)]
+        else:
+            entries = [(e, text) for _, e, text in entries]
+    else:
+        entries = _sections(name)[section]
+    for e, text in entries:
         prog = _program(e)
         if fast and prog is not None:
             hit = _run(prog, low, matched, 0, True) == len(low)
@@ -91,6 +104,23 @@ def advice_for(name: str, section: str, matched: str, default: str = "") -> str:
         if hit:
             return text or default
     return default
+
+
+@cache
+def _advice_index(
+    name: str, section: str
+) -> tuple[dict[str, list[tuple[int, str, str]]], list[tuple[int, str, str]]]:
+    """A section's ``(order, entry, advice)`` by leading word, and the entries that do not
+    start with a whole word ("{n} teams", "frustrat*", ".com")."""
+    by_lead: dict[str, list[tuple[int, str, str]]] = {}
+    general: list[tuple[int, str, str]] = []
+    for order, (e, text) in enumerate(_sections(name)[section]):
+        m = _LEAD.match(e)
+        if m and e[m.end() : m.end() + 1] not in ("*", "{"):
+            by_lead.setdefault(m.group(), []).append((order, e, text))
+        else:
+            general.append((order, e, text))
+    return by_lead, general
 
 
 def _entry_pattern(entry: str) -> str:
@@ -112,9 +142,13 @@ def _entry_pattern(entry: str) -> str:
 
 _LEAD = re.compile(r"[a-z0-9]+")
 _NUMBER_SET = frozenset(NUMBER_WORDS)
+_NUMBER_WORDS_BY_FIRST: dict[str, tuple[str, ...]] = {
+    c: tuple(w for w in NUMBER_WORDS if w[0] == c) for c in {w[0] for w in NUMBER_WORDS}
+}
 # Characters that re.IGNORECASE matches differently from str.lower() (dotted and dotless i,
 # long s, Kelvin sign): a text holding one is matched with the compiled patterns instead.
 _ODD_FOLD = re.compile("[\u0130\u0131\u017f\u212a]")
+ODD_FOLD_CHARS = "\u0130\u0131\u017f\u212a"
 _WORDCHARS = "_'’-"
 # every character str.isspace() (and so the regex "\s") accepts
 _SPACES = (
@@ -122,7 +156,32 @@ _SPACES = (
     + "".join(map(chr, range(0x2000, 0x200B)))
     + "\u2028\u2029\u202f\u205f\u3000"
 )
-_TO_SPACE = str.maketrans(dict.fromkeys(_SPACES, " "))
+_OTHER_SPACE = re.compile("[" + _SPACES + "]")
+_NUMBER_FIRST = frozenset("$€£")
+
+
+def _group(words: list[str]) -> dict[str, list[int]]:
+    """Each distinct word -> the indexes where it stands (as ``Doc.by_word``)."""
+    out: dict[str, list[int]] = {}
+    for i, w in enumerate(words):
+        if w in out:
+            out[w].append(i)
+        else:
+            out[w] = [i]
+    return out
+
+
+def lead_of(word: str) -> str:
+    """The leading run of letters and digits of a lower-case word.
+
+    >>> lead_of("low-latency"), lead_of("day's"), lead_of("$4")
+    ('low', 'day', '')
+    """
+    m = _LEAD.match(word)
+    return m.group() if m else ""
+
+
+_lead = lead_of
 
 # A program is the parsed form of an entry, matched without compiling a regex:
 # (lead boundary, trail boundary, pieces), each piece a literal string, " " (one or
@@ -182,7 +241,7 @@ def _num_ends(low: str, p: int) -> Iterator[int]:
                 if e < n and low[e] in "%kmx":
                     yield e + 1
                 yield e
-    for w in NUMBER_WORDS:
+    for w in _NUMBER_WORDS_BY_FIRST.get(low[p : p + 1], ()):
         if low.startswith(w, p):
             yield p + len(w)
 
@@ -249,22 +308,46 @@ def _indexed(e: str) -> Indexed:
     return e, e[:-1] if star else e, star, prog[1]
 
 
-@cache
-def _index(
-    name: str, section: str
-) -> tuple[
-    dict[str, Bucketed],
-    dict[str, list[tuple[str, Indexed]]],
-    tuple[str, ...],
-    tuple[str, ...],
-]:
-    """Entries indexed by their leading word, so a text is scanned word by word.
+def _later_leads(entry: str) -> tuple[str, ...]:
+    """Leading words a text must hold for an entry to occur in it, after the first.
 
-    Nothing is compiled here: entries are matched by :func:`_run` (or, for the rare
-    entry or text the fast matcher cannot handle, by a regex compiled on first use).
+    Words with ``{n}`` or ``*`` are left out (a text's word may be longer than "use*").
+
+    >>> _later_leads("the vast majority"), _later_leads("a bunch of*")
+    (('vast', 'majority'), ('bunch',))
+    >>> _later_leads("in {n} years"), _later_leads("very")
+    (('years',), ())
     """
-    exact: dict[str, list[Indexed]] = {}
-    prefix: dict[str, list[tuple[str, Indexed]]] = {}
+    words = [w for w in entry.split(" ")[1:] if "*" not in w and "{" not in w]
+    return tuple(m.group() for m in map(_LEAD.match, words) if m)
+
+
+# The entries of one section, by how they are found in a text:
+# (single: lead word -> (entry tried where that word stands, its later words' leads),
+#  phrases: lead word -> (literal entry of several words, found with str.find,
+#           the leading words of its later words),
+#  prefix: (letters before "*", entry) pairs, numbers: "{n} ..." entries,
+#  rest: entries that need not start at a word, such as ".com").
+Indexes = tuple[
+    dict[str, list[tuple[Indexed, tuple[str, ...]]]],
+    dict[str, list[tuple[Indexed, tuple[str, ...]]]],
+    tuple[tuple[str, Indexed], ...],
+    tuple[str, ...],
+    tuple[str, ...],
+]
+
+
+@cache
+def _index(name: str, section: str) -> Indexes:
+    """A section's entries sorted by how they are found in a text.
+
+    Nothing is compiled here: entries are matched by :func:`_run` and ``str`` methods
+    (or, for the rare entry or text the fast matcher cannot handle, by a regex
+    compiled on first use).
+    """
+    single: dict[str, list[tuple[Indexed, tuple[str, ...]]]] = {}
+    multi: dict[str, list[tuple[Indexed, tuple[str, ...]]]] = {}
+    prefix: list[tuple[str, Indexed]] = []
     number: list[str] = []
     other: list[str] = []
     for e in phrases(name, section):
@@ -272,135 +355,196 @@ def _index(
             number.append(e)
             continue
         m = _LEAD.match(e)
-        if not m:
-            other.append(e)
+        if not m or e[m.end() : m.end() + 1] == "{":  # ".com", "p{n}": the text's word
+            other.append(e)  # does not start with the entry's leading run alone
             continue
         lead = m.group()
+        item = _indexed(e)
         if e[m.end() : m.end() + 1] == "*":
-            prefix.setdefault(lead[:3], []).append((lead, _indexed(e)))
+            prefix.append((lead, item))
+        elif item[1] is not None and " " in item[1]:
+            multi.setdefault(lead, []).append((item, _later_leads(e)))
         else:
-            exact.setdefault(lead, []).append(_indexed(e))
-    split: dict[str, Bucketed] = {lead: _by_next(lead, items) for lead, items in exact.items()}
-    return split, prefix, tuple(number), tuple(other)
-
-
-# Entries of one leading word: (entries always tried, entries by the lead of their second
-# word). "the vast majority" is only tried where "the" is followed by a word "vast...".
-Bucketed = tuple[list[Indexed], dict[str, list[Indexed]]]
-
-
-def _by_next(lead: str, items: list[Indexed]) -> Bucketed:
-    always: list[Indexed] = []
-    by_next: dict[str, list[Indexed]] = {}
-    if len(items) < 4:
-        return items, by_next
-    for item in items:
-        head = item[1]
-        if head is not None and head.startswith(lead + " "):
-            m = _LEAD.match(head, len(lead) + 1)
-            # a "*" right after the second word could make the text's word longer
-            if m and (m.end() < len(head) or not item[2]):
-                by_next.setdefault(m.group(), []).append(item)
-                continue
-        always.append(item)
-    return always, by_next
+            single.setdefault(lead, []).append((item, _later_leads(e)))
+    return single, multi, tuple(prefix), tuple(number), tuple(other)
 
 
 class TokenIndex:
-    """Where each leading word occurs in a text (built once per text)."""
+    """Where each leading word occurs in a text (built once per text).
 
-    def __init__(self, plain: str, words: list[tuple[int, int, str]]) -> None:
+    ``starts``, ``ends`` and ``lows`` are the words of ``plain``: word ``i`` is
+    ``plain[starts[i]:ends[i]]``, lower-cased in ``lows[i]``; ``by_word`` (each distinct
+    word -> its indexes, see :attr:`course.prose.text.Doc.by_word`) and ``sorted_words``
+    save grouping and sorting them again.
+    """
+
+    def __init__(
+        self,
+        plain: str,
+        starts: list[int],
+        ends: list[int],
+        lows: list[str],
+        by_word: dict[str, list[int]] | None = None,
+        sorted_words: list[str] | None = None,
+    ) -> None:
         self.plain = plain
         lowered = plain.lower()
         # None: match with the compiled patterns (case folding differs from str.lower)
-        self.low = lowered if len(lowered) == len(plain) and not _ODD_FOLD.search(plain) else None
-        # whitespace as plain spaces: a phrase "a b" is then found with one startswith
-        self.spaced = self.low.translate(_TO_SPACE) if self.low is not None else None
-        self.lead: dict[str, list[int]] = {}
-        self.numbers: list[int] = []
-        lead_of = self.lead
-        numbers = self.numbers
-        lead_match = _LEAD.match
-        for s, _e, word in words:
-            if word.isalnum():
-                key = word
-            else:
-                m = lead_match(word)
-                key = m.group() if m else ""
+        odd = any(c in plain for c in ODD_FOLD_CHARS)
+        self.low = lowered if len(lowered) == len(plain) and not odd else None
+        # whitespace as plain spaces: a phrase "a b" is then found with one find()
+        low = self.low
+        if low is not None:
+            low = low.replace("\n", " ")  # the common case, much faster than re.sub
+            # every other space character is unprintable: skip the regex for most texts
+            if not low.isprintable() and _OTHER_SPACE.search(low):
+                low = _OTHER_SPACE.sub(" ", low)
+        self.spaced: str | None = low
+        # runs of spaces as one space, so a phrase "a b" is found with one str.find even
+        # where "\s+" matches several (between paragraphs): see :meth:`find_phrase`
+        self._gaps: list[int] = []  # collapsed position of each run of two or more spaces
+        self._removed: list[int] = [0]  # spaces removed up to and including each run
+        self.collapsed = low
+        if low is not None and "  " in low:
+            pieces = []
+            size, pos = len(low), 0
+            run = low.find("  ")
+            while run >= 0:
+                end = run + 2
+                while end < size and low[end] == " ":
+                    end += 1
+                pieces.append(low[pos : run + 1])
+                self._gaps.append(run - self._removed[-1])
+                self._removed.append(self._removed[-1] + end - run - 1)
+                pos = end
+                run = low.find("  ", end)
+            pieces.append(low[pos:])
+            self.collapsed = "".join(pieces)
+        if by_word is None:
+            by_word = _group(lows)
+        # Words by their leading run of letters and digits ("low" of "low-latency"): most
+        # words are letters and digits only and are their own lead.
+        keyed = dict(by_word)
+        for w in filterfalse(str.isalnum, by_word):
+            del keyed[w]
+            key = _lead(w)
             if key:
-                if key in lead_of:
-                    lead_of[key].append(s)
-                else:
-                    lead_of[key] = [s]
-            c = word[0]
-            if c.isdigit() or c in "$€£" or word in _NUMBER_SET:
-                numbers.append(s)
-        self._words = words
-        self._next: dict[int, str] | None = None
-        self.by3: dict[str, list[str]] = {}
-        for lead in self.lead:
-            self.by3.setdefault(lead[:3], []).append(lead)
-        self._ends: dict[int, tuple[int, ...]] = {}
-        self._follow: tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[int, int]]]]
-        self._follow = ({}, {})
-        self._follow_done = False
+                keyed[key] = sorted(keyed.get(key, []) + by_word[w])
+        self._keyed = keyed  # lead -> word indexes
+        self._positions: dict[str, list[int]] = {}
+        self._starts = starts
+        self._sorted = sorted(keyed)
+        # words that start a number: "$4.99", "2025", "40%", "seventy" (sorted words that
+        # are neither ASCII letters first nor after "z" start with a digit or "$")
+        words = sorted(by_word) if sorted_words is None else sorted_words
+        lo, hi = bisect_left(words, "a"), bisect_left(words, "{")
+        number_words = [*words[:lo], *words[hi:], *_NUMBER_SET.intersection(words[lo:hi])]
+        self.numbers = sorted(starts[i] for w in number_words for i in by_word[w])
+        self._num: dict[int, tuple[int, ...]] = {}
 
-    def next_leads(self) -> dict[int, str]:
-        """Word start -> leading run of the next word, when only whitespace lies between."""
-        nxt = self._next
-        if nxt is None:
-            nxt = self._next = {}
-            words = self._words
-            plain = self.plain
-            lead_match = _LEAD.match
-            for (s, e, _w), (s2, _e2, w2) in zip(words, words[1:], strict=False):
-                if s2 == e + 1 or plain[e:s2].isspace():
-                    if w2.isalnum():
-                        nxt[s] = w2
-                    else:
-                        m = lead_match(w2)
-                        if m:
-                            nxt[s] = m.group()
-        return nxt
+    def find_phrase(self, head: str) -> list[tuple[int, int]]:
+        """``(start, end)`` of every occurrence of ``head`` (words separated by single
+        spaces) where the text separates the words by any whitespace.
+
+        >>> from course.prose.text import parse
+        >>> d = parse("It is the\\tvast  majority.\\n\\nThe vast majority")
+        >>> [d.plain[s:e] for s, e in TokenIndex(d.plain, d.starts, d.ends, d.lows)
+        ...  .find_phrase("the vast majority")]
+        ['the vast  majority', 'The vast majority']
+        """
+        text = self.collapsed
+        assert text is not None
+        gaps, removed = self._gaps, self._removed
+        out = []
+        pos = text.find(head)
+        while pos >= 0:
+            end = pos + len(head) - 1  # last character
+            if gaps:
+                s = pos + removed[bisect_left(gaps, pos)]
+                e = end + removed[bisect_left(gaps, end)]
+            else:
+                s, e = pos, end
+            out.append((s, e + 1))
+            pos = text.find(head, pos + 1)
+        return out
+
+    def positions(self, lead: str) -> list[int] | None:
+        """Where words with the leading run ``lead`` start (plain offsets), or None."""
+        out = self._positions.get(lead)
+        if out is None:
+            idx = self._keyed.get(lead)
+            if idx is None:
+                return None
+            out = self._positions[lead] = list(map(self._starts.__getitem__, idx))
+        return out
+
+    def has(self, lead: str) -> bool:
+        """Does a word with the leading run ``lead`` occur in the text?"""
+        return lead in self._keyed
+
+    @property
+    def lead(self) -> dict[str, list[int]]:
+        """Every leading run -> where its words start (plain offsets)."""
+        return {k: self.positions(k) or [] for k in self._keyed}
+
+    def is_word_start(self, pos: int) -> bool:
+        """Does a word of the text start at ``pos``?"""
+        i = bisect_left(self._starts, pos)
+        return i < len(self._starts) and self._starts[i] == pos
+
+    def leads_with_prefix(self, prefix: str) -> list[str]:
+        """The text's distinct leading words that start with ``prefix``, in sorted order.
+
+        >>> from course.prose.text import parse
+        >>> d = parse("Teams adopted it; the team added tests.")
+        >>> TokenIndex(d.plain, d.starts, d.ends, d.lows).leads_with_prefix("team")
+        ['team', 'teams']
+        """
+        leads = self._sorted
+        i = bisect_left(leads, prefix)
+        out = []
+        while i < len(leads) and leads[i].startswith(prefix):
+            out.append(leads[i])
+            i += 1
+        return out
 
     def num_ends(self, pos: int) -> tuple[int, ...]:
         """Where a number starting at ``pos`` may end (as NUMBER_RE tries them)."""
-        ends = self._ends.get(pos)
+        ends = self._num.get(pos)
         if ends is None:
             assert self.low is not None
-            ends = self._ends[pos] = tuple(_num_ends(self.low, pos))
+            ends = self._num[pos] = tuple(_num_ends(self.low, pos))
         return ends
 
     def number_candidates(self, prog: Program) -> list[int] | set[int]:
-        """Number positions where a ``{n} ...`` entry can match (a necessary condition)."""
+        """Number positions where a ``{n} ...`` entry can match (a necessary condition).
+
+        A number holds no whitespace, so it lies in the run of non-space characters
+        that ends right before the entry's first literal ("teams" in "{n} teams").
+        """
         pieces = prog[2]
         if len(pieces) < 2 or pieces[1] in ("*", "{n}"):
             return self.numbers
-        low = self.low
-        assert low is not None
-        if not self._follow_done:
-            adjacent, spaced = self._follow
-            n = len(low)
-            for pos in self.numbers:
-                for e in self.num_ends(pos):
-                    if e >= n:
-                        continue
-                    if low[e].isspace():
-                        q = e + 1
-                        while q < n and low[q].isspace():
-                            q += 1
-                        if q < n:
-                            spaced.setdefault(low[q], []).append((pos, q))
-                    else:
-                        adjacent.setdefault(low[e], []).append((pos, e))
-            self._follow_done = True
         if pieces[1] == " ":
             if len(pieces) < 3 or pieces[2] in ("*", "{n}", " "):
                 return self.numbers
-            lit, table = pieces[2], self._follow[1]
+            lit, gap = pieces[2], True
         else:
-            lit, table = pieces[1], self._follow[0]
-        return {pos for pos, at in table.get(lit[0], ()) if low.startswith(lit, at)}
+            lit, gap = pieces[1], False
+        low, sp, numbers = self.low, self.spaced, self.numbers
+        assert low is not None and sp is not None
+        out: set[int] = set()
+        q = low.find(lit)
+        while q >= 0:
+            j = q
+            if gap:
+                while j > 0 and sp[j - 1] == " ":
+                    j -= 1
+            if j > 0 and (j < q or not gap):
+                run_start = sp.rfind(" ", 0, j) + 1
+                out.update(numbers[bisect_left(numbers, run_start) : bisect_left(numbers, j)])
+            q = low.find(lit, q + 1)
+        return out
 
 
 def _scan_all(entry: str, idx: TokenIndex) -> list[tuple[int, int]]:
@@ -436,10 +580,11 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
     >>> t = "Customers are frustrated; it is hard to rent."
     >>> from course.prose.text import parse
     >>> d = parse(t)
-    >>> [t[s:e] for s, e in find("kinds", "pr.problem", TokenIndex(d.plain, d.words))]
+    >>> idx = TokenIndex(d.plain, d.starts, d.ends, d.lows)
+    >>> [t[s:e] for s, e in find("kinds", "pr.problem", idx)]
     ['frustrated', 'hard to']
     """
-    exact, prefix, number, rest = _index(name, section)
+    single, multi, prefix, number, rest = _index(name, section)
     plain = idx.plain
     low = idx.low
     spaced = idx.spaced
@@ -456,11 +601,26 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
         if end >= 0 and end > best.get(pos, -1):
             best[pos] = end
 
+    def at_word(pos: int) -> bool:
+        """Every indexed entry starts with a word boundary."""
+        return not pos or not (plain[pos - 1].isalnum() or plain[pos - 1] in "_-")
+
+    def finish(pos: int, end: int, star: bool, trail: bool) -> None:
+        """Record a literal match of ``plain[pos:end]``, extended over a final ``*``."""
+        assert spaced is not None
+        if star:
+            while end < size and (spaced[end].isalnum() or spaced[end] in _WORDCHARS):
+                end += 1
+        elif trail and end < size and (plain[end].isalnum() or plain[end] in "_-"):
+            return
+        if end > best.get(pos, -1):
+            best[pos] = end
+
     def scan(items: list[Indexed], positions: list[int]) -> None:
         """Entries that start with a word: one startswith per entry and position."""
         for pos in positions:
-            if pos and (plain[pos - 1].isalnum() or plain[pos - 1] in "_-"):
-                continue  # every indexed entry starts with a word boundary
+            if not at_word(pos):
+                continue
             for entry, head, star, trail in items:
                 if head is None or spaced is None:
                     attempt(entry, pos)
@@ -469,33 +629,31 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
                     if " " in head and "  " in spaced[pos : pos + len(head) + 1]:
                         attempt(entry, pos)  # "\s+" may stand for several spaces here
                     continue
-                end = pos + len(head)
-                if star:
-                    while end < size and (spaced[end].isalnum() or spaced[end] in _WORDCHARS):
-                        end += 1
-                elif trail and end < size and (plain[end].isalnum() or plain[end] in "_-"):
-                    continue
-                if end > best.get(pos, -1):
-                    best[pos] = end
+                finish(pos, pos + len(head), star, trail)
 
-    lead_of = idx.lead
-    for lead, (always, by_next) in exact.items():
-        positions = lead_of.get(lead)
-        if not positions:
+    has = idx.has
+    for lead, pairs in single.items():
+        if has(lead):
+            # (for a text whose case folds exactly) an entry's later words must occur too
+            items = [item for item, later in pairs if low is None or all(map(has, later))]
+            if items:
+                scan(items, idx.positions(lead) or [])
+    for lead, items in multi.items():
+        if not has(lead):
             continue
-        if always:
-            scan(always, positions)
-        if by_next:
-            nxt = idx.next_leads()
-            for pos in positions:
-                items = by_next.get(nxt.get(pos, ""))
-                if items:
-                    scan(items, [pos])
-    for key, pitems in prefix.items():
-        for lead in idx.by3.get(key, ()):
-            for pre, item in pitems:
-                if lead.startswith(pre):
-                    scan([item], lead_of[lead])
+        if spaced is None:
+            scan([item for item, _ in items], idx.positions(lead) or [])
+            continue
+        for (_entry, head, star, trail), later in items:
+            assert head is not None
+            if not all(map(has, later)):
+                continue  # a word of the phrase is missing from the text
+            for pos, end in idx.find_phrase(head):
+                if at_word(pos) and idx.is_word_start(pos):
+                    finish(pos, end, star, trail)
+    for pre, item in prefix:
+        for lead in idx.leads_with_prefix(pre):
+            scan([item], idx.positions(lead) or [])
     for entry in number:
         prog = _program(entry) if low is not None else None
         for pos in idx.numbers if prog is None else idx.number_candidates(prog):

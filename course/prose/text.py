@@ -20,6 +20,10 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 # ------------------------------------------------------------------ patterns
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})[ \t]+")
@@ -30,6 +34,8 @@ _QUOTE = re.compile(r"^\s{0,3}>[ \t]?")
 _RULE = re.compile(r"^\s{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _TABLE_SEP = re.compile(r"^\s*\|?[\s:|-]*-{3,}[\s:|-]*$")
 _QA = re.compile(r"^\s*(?:Q|A|Question|Answer)\s*[:.]\s", re.IGNORECASE)
+# First characters of a line that none of the line patterns above can match
+_PROSE_START = frozenset("BCDEFGHIJKLMNOPRSTUVWXYZbcdefghijklmnoprstuvwxyz")
 _INLINE = re.compile(
     r"!?\[(?P<ltext>[^\]\n]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)"  # [text](url), images
     r"|\[(?P<rtext>[^\]\n]+)\]\[[^\]\n]*\]"  # [text][ref]
@@ -40,13 +46,22 @@ _INLINE = re.compile(
     r"|\*{1,3}|~~|(?<![A-Za-z0-9])_{1,3}|_{1,3}(?![A-Za-z0-9])|\|"  # emphasis marks, pipes
 )
 _MARKUP_CHARS = re.compile(r"[\[`<*_~|\\]")
+_INLINE_START = re.compile(r"[!\[`<*_~|\\]")  # where an _INLINE match may start
 _WORD = re.compile(
-    r"[$€£]?\d+(?:[.,:]\d+)*(?:%|[A-Za-z]+)?"  # numbers: 40%, $4.99, 14:05, 100ms, 2FA
-    r"|[A-Za-z]+(?:['’\-]?[A-Za-z0-9]+)*"  # words: don't, low-latency, p99
+    r"[A-Za-z][A-Za-z0-9]*(?:['’\-][A-Za-z0-9]+)*"  # words: don't, low-latency, p99
+    r"|[$€£]?\d+(?:[.,:]\d+)*(?:%|[A-Za-z]+)?"  # numbers: 40%, $4.99, 14:05, 100ms, 2FA
 )
-_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
-_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)")
+# The same words as _WORD, written to start with one character class so that the regex
+# engine skips spaces and punctuation quickly (split() keeps the words at odd indexes).
+_WORD_SPLIT = re.compile(
+    r"([A-Za-z\d$€£](?:(?<=[A-Za-z])[A-Za-z0-9]*(?:['’\-][A-Za-z0-9]+)*"
+    r"|(?<=[$€£])\d+(?:[.,:]\d+)*(?:%|[A-Za-z]+)?"
+    r"|(?<=\d)\d*(?:[.,:]\d+)*(?:%|[A-Za-z]+)?))"
+)
 _NEXT_START = re.compile(r"\s*[\"'“‘(\[]?[A-Z0-9$€£]")
+# a sentence end (full stop, "!" or "?", closing quotes) where the next sentence starts
+# (it starts with one character class so that the engine can skip to candidates)
+_CUT = re.compile(r"[.!?][.!?]*[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9$€£])")
 _ABBREV = frozenset(
     "e.g i.e mr mrs ms dr vs etc inc corp ltd jr sr st no nos fig figs vol approx cf al u.s "
     "p.m a.m".split()
@@ -85,21 +100,69 @@ class Doc:
 
     text: str
     plain: str
-    omap: list[int]
+    runs: tuple[list[int], list[int], list[bool]]  # the offset map, see parse()
     blocks: list[Block] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
-    words: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, lower)
+    starts: list[int] = field(default_factory=list)  # word i is plain[starts[i]:ends[i]]
+    ends: list[int] = field(default_factory=list)
+    lows: list[str] = field(default_factory=list)  # word i, lower-cased
     block_sentences: list[list[int]] = field(default_factory=list)  # block -> sentences
     _sent_starts: list[int] = field(default_factory=list)
-    _word_starts: list[int] = field(default_factory=list)
+    _by_word: dict[str, list[int]] | None = None
+    _sorted_words: list[str] | None = None
+
+    @property
+    def words(self) -> list[tuple[int, int, str]]:
+        """``(start, end, lower)`` of every word."""
+        return list(zip(self.starts, self.ends, self.lows, strict=True))
+
+    @property
+    def by_word(self) -> dict[str, list[int]]:
+        """Each distinct lower-cased word -> the indexes where it stands, in order.
+
+        >>> sorted(parse("We cut it; they cut more.").by_word.items())[:2]
+        [('cut', [1, 4]), ('it', [2])]
+        """
+        by_word = self._by_word
+        if by_word is None:
+            by_word = self._by_word = {}
+            for i, w in enumerate(self.lows):
+                if w in by_word:
+                    by_word[w].append(i)
+                else:
+                    by_word[w] = [i]
+        return by_word
+
+    @property
+    def sorted_words(self) -> list[str]:
+        """The distinct lower-cased words, sorted (numbers and "$" first)."""
+        if self._sorted_words is None:
+            self._sorted_words = sorted(self.by_word)
+        return self._sorted_words
+
+    def original(self, pos: int) -> int:
+        """The offset in ``text`` of the plain character at ``pos`` (``len(plain)``: the
+        end of the text).
+
+        >>> d = parse("Use **bold** here")
+        >>> d.plain, d.original(4), d.original(len(d.plain))
+        ('Use bold here', 6, 17)
+        """
+        starts, origs, copied = self.runs
+        k = bisect_right(starts, min(pos, len(self.plain))) - 1
+        return origs[k] + (pos - starts[k] if copied[k] else 0)
+
+    @property
+    def omap(self) -> list[int]:
+        """The offset in ``text`` of every plain character, and then of the end."""
+        return [self.original(p) for p in range(len(self.plain) + 1)]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a plain-text span to ``(start, end)`` in the original text."""
-        if not self.omap:
-            return 0, 0
+        n = len(self.plain) + 1  # the map's length, with the end of the text
         end = max(end, start + 1)
-        s = self.omap[min(start, len(self.omap) - 1)]
-        e = self.omap[min(end, len(self.omap)) - 1] + 1
+        s = self.original(min(start, n - 1))
+        e = self.original(min(end, n) - 1) + 1
         return s, max(e, s)
 
     def sentence_at(self, pos: int) -> int:
@@ -108,10 +171,30 @@ class Doc:
 
     def word_at(self, pos: int) -> int:
         """Index of the first word starting at or after plain offset ``pos``."""
-        i = bisect_right(self._word_starts, pos) - 1
-        if i >= 0 and self.words[i][1] > pos:
+        i = bisect_right(self.starts, pos) - 1
+        if i >= 0 and self.ends[i] > pos:
             return i
         return i + 1
+
+
+def _inline_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """``_INLINE.finditer(text, start, end)``, trying only where markup may start.
+
+    (_INLINE starts with optional "!" and alternatives, so the regex engine cannot skip
+    ahead by itself; trying it at every character is slow.)
+    """
+    pos = start
+    search, match = _INLINE_START.search, _INLINE.match
+    while True:
+        c = search(text, pos, end)
+        if c is None:
+            return
+        m = match(text, c.start(), end)
+        if m is None:
+            pos = c.start() + 1
+        else:
+            yield m
+            pos = m.end()
 
 
 def _inline(text: str, start: int, end: int, segs: list[tuple[int, int]]) -> None:
@@ -120,7 +203,7 @@ def _inline(text: str, start: int, end: int, segs: list[tuple[int, int]]) -> Non
         segs.append((start, end))  # plain line: nothing to strip
         return
     pos = start
-    for m in _INLINE.finditer(text, start, end):
+    for m in _inline_matches(text, start, end):
         if m.start() > pos:
             segs.append((pos, m.start()))
         if m.group("ltext") is not None:
@@ -183,45 +266,49 @@ def parse(text: str) -> Doc:
         prev_line = None
 
     cur_line = 0
+    next_mark = -1
     for li, (ls, le) in enumerate(_lines(text)):
-        line = text[ls:le]
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            close()
-            continue
-        if in_fence:
-            continue
-        if not line.strip() or _RULE.match(line) or _TABLE_SEP.match(line):
-            close()
-            continue
-        if _SETEXT.match(line) and cur is not None and prev_line is not None:
-            cur_kind = "heading"
-            close()
-            continue
         body = ls
-        kind = None
-        m = _QUOTE.match(line)
-        if m:
-            body = ls + m.end()
-            kind = "quote"
-        rest = text[body:le]
-        m = _HEADING.match(rest)
-        if m:
-            kind = "heading"
-            body += m.end()
-        else:
-            m = _ITEM.match(rest)
-            if m:
-                kind = "item"
-                body += m.end()
-            elif _QA.match(rest):
-                kind = kind or "para"
-                close()
         body_end = le
-        if kind == "heading":
-            t = _HEADING_TAIL.search(text, body, le)
-            if t:
-                body_end = t.start()
+        kind = None
+        if in_fence or text[ls : ls + 1] not in _PROSE_START:
+            # a line that may hold Markdown structure (a line starting with any other
+            # letter is a plain line of prose: none of these patterns can match it)
+            line = text[ls:le]
+            if _FENCE.match(line):
+                in_fence = not in_fence
+                close()
+                continue
+            if in_fence:
+                continue
+            if not line.strip() or _RULE.match(line) or _TABLE_SEP.match(line):
+                close()
+                continue
+            if _SETEXT.match(line) and cur is not None and prev_line is not None:
+                cur_kind = "heading"
+                close()
+                continue
+            m = _QUOTE.match(line)
+            if m:
+                body = ls + m.end()
+                kind = "quote"
+            rest = text[body:le]
+            m = _HEADING.match(rest)
+            if m:
+                kind = "heading"
+                body += m.end()
+            else:
+                m = _ITEM.match(rest)
+                if m:
+                    kind = "item"
+                    body += m.end()
+                elif _QA.match(rest):
+                    kind = kind or "para"
+                    close()
+            if kind == "heading":
+                t = _HEADING_TAIL.search(text, body, le)
+                if t:
+                    body_end = t.start()
         starts_new = (
             cur is None
             or kind in ("heading", "item")
@@ -243,80 +330,116 @@ def parse(text: str) -> Doc:
         elif cur:
             cur.append((ls - 1, ls - 1))  # line break inside a block: becomes a space
         assert cur is not None
-        _inline(text, body, body_end, cur)
+        if next_mark < body:  # where the next markup character is, from here on
+            m = _MARKUP_CHARS.search(text, body)
+            next_mark = m.start() if m else len(text)
+        if next_mark >= body_end:
+            cur.append((body, body_end))  # plain line: nothing to strip
+        else:
+            _inline(text, body, body_end, cur)
         prev_line = (body, body_end)
         if kind == "heading":
             close()
     close()
 
     plain_parts: list[str] = []
-    omap: list[int] = []
+    # the offset map as runs: plain[p] for p in run k comes from
+    # text[run_orig[k] + (p - run_plain[k])] when copied, from text[run_orig[k]] otherwise
+    run_plain: list[int] = []
+    run_orig: list[int] = []
+    run_copied: list[bool] = []
     blocks: list[Block] = []
     size = 0
+    last = -1  # the original offset of the last plain character
     for bi, (kind, line_no, segs) in enumerate(raw_blocks):
         if bi:
             plain_parts.append("\n\n")
-            anchor = omap[-1] + 1 if omap else 0
-            omap.extend((anchor, anchor))
+            run_plain.append(size)
+            run_orig.append(last + 1)
+            run_copied.append(False)
+            last += 1
             size += 2
         start = size
         for s, e in segs:
+            run_plain.append(size)
             if s == e:  # synthetic space (line break or table pipe)
                 plain_parts.append(" ")
-                omap.append(max(s, 0))
+                run_orig.append(max(s, 0))
+                run_copied.append(False)
+                last = max(s, 0)
                 size += 1
             else:
-                piece = text[s:e]
-                plain_parts.append(piece)
-                omap.extend(range(s, e))
+                plain_parts.append(text[s:e])
+                run_orig.append(s)
+                run_copied.append(True)
+                last = e - 1
                 size += e - s
         blocks.append(Block(kind, start, size, line_no))
     plain = "".join(plain_parts).replace("\r", " ").replace("\t", " ")
-    omap.append(len(text))  # sentinel for end offsets
-    doc = Doc(text=text, plain=plain, omap=omap, blocks=blocks)
+    run_plain.append(size)  # sentinel for end offsets
+    run_orig.append(len(text))
+    run_copied.append(False)
+    doc = Doc(text=text, plain=plain, runs=(run_plain, run_orig, run_copied), blocks=blocks)
     low = plain.lower()
     if len(low) == len(plain):
         # split() keeps the words at odd indexes; offsets are the running lengths
         parts = _WORD_SPLIT.split(low)
         offs = list(accumulate(map(len, parts), initial=0))
-        doc.words = list(zip(offs[1::2], offs[2::2], parts[1::2], strict=False))
+        doc.starts = offs[1:-1:2]
+        doc.ends = offs[2::2]
+        doc.lows = parts[1::2]
     else:  # rare letters whose lower case is longer (e.g. "İ"): keep offsets exact
-        doc.words = [(*m.span(), m.group().lower()) for m in _WORD.finditer(plain)]
-    doc._word_starts = [w[0] for w in doc.words]
-    doc.sentences = _split_sentences(doc)
-    doc._sent_starts = [s.start for s in doc.sentences]
-    doc.block_sentences = [[] for _ in doc.blocks]
-    for si, s in enumerate(doc.sentences):
-        doc.block_sentences[s.block].append(si)
+        spans = [m.span() for m in _WORD.finditer(plain)]
+        doc.starts = [s for s, _ in spans]
+        doc.ends = [e for _, e in spans]
+        doc.lows = [plain[s:e].lower() for s, e in spans]
+    doc.sentences = _split_sentences(doc)  # also sets _sent_starts and block_sentences
     return doc
 
 
 def _split_sentences(doc: Doc) -> list[Sentence]:
     plain = doc.plain
     out: list[Sentence] = []
-    for bi, b in enumerate(doc.blocks):
-        cuts = [b.start]
-        if b.kind != "heading":
-            for m in _END.finditer(plain, b.start, b.end):
-                end = m.end()
-                if end >= b.end:
-                    break
-                if not _NEXT_START.match(plain, end, b.end):
-                    continue
-                if plain[m.start()] == "." and _abbreviation_stop(plain, b.start, m.start(), end):
-                    continue
-                cuts.append(end)
-        cuts.append(b.end)
+    starts, ends = doc.starts, doc.ends
+    sent_starts: list[int] = []
+    block_sentences: list[list[int]] = []
+    blocks = doc.blocks
+    # sentence ends in the whole text at once, then sorted into their blocks (a block
+    # ends before "\n\n", so an end whose next sentence is in the next block is dropped)
+    block_starts = [b.start for b in blocks]
+    inner: list[list[int]] = [[] for _ in blocks]
+    for m in _CUT.finditer(plain):
+        dot, end = m.span()
+        bi = bisect_right(block_starts, dot) - 1
+        b = blocks[bi]
+        if b.kind == "heading" or end >= b.end or not _NEXT_START.match(plain, end, b.end):
+            continue
+        if plain[dot] == "." and _abbreviation_stop(plain, b.start, dot, end):
+            continue
+        inner[bi].append(end)
+    for bi, b in enumerate(blocks):
+        cuts = [b.start, *inner[bi], b.end]
+        mine: list[int] = []
         for s, e in zip(cuts, cuts[1:], strict=False):
-            while s < e and plain[s].isspace():
-                s += 1
-            while e > s and plain[e - 1].isspace():
-                e -= 1
-            if e <= s:
+            piece = plain[s:e]
+            text = piece.strip()  # str.strip() removes what str.isspace() accepts
+            if not text:
                 continue
-            w0 = doc.word_at(s)
-            w1 = doc.word_at(e)
-            out.append(Sentence(s, e, bi, w0, w1, plain[s:e]))
+            s += len(piece) - len(piece.lstrip())
+            e = s + len(text)
+            # the words from the one at (or after) s to the one at (or after) e: Doc.word_at
+            w0 = bisect_right(starts, s) - 1
+            if w0 < 0 or ends[w0] <= s:
+                w0 += 1
+            w1 = bisect_right(starts, e) - 1
+            if w1 < 0 or ends[w1] <= e:
+                w1 += 1
+            mine.append(len(out))
+            sent_starts.append(s)
+            out.append(Sentence(s, e, bi, w0, w1, text))
+        block_sentences.append(mine)
+    doc._sent_starts = sent_starts
+    doc.block_sentences = block_sentences
     return out
 
 

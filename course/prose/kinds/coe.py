@@ -9,8 +9,10 @@ from ..signals import Analysis, is_verbish
 
 MIN_WORDS = 120
 
+# Scanning patterns start with a character class rather than "\b" so the regex engine can
+# skip ahead to candidate characters; "(?<!\w.)" after the first character is the "\b".
 _NAME_BLAME = re.compile(
-    r"\b([A-Z][a-z]+)(?:'s)?\s+(?:forgot|failed to|ignored|neglected|didn't|did not|broke|"
+    r"([A-Z](?<!\w.)[a-z]+)(?:'s)?\s+(?:forgot|failed to|ignored|neglected|didn't|did not|broke|"
     r"messed up|screwed up|should have|never checked|refused)\b"
 )
 _NOT_NAMES = frozenset(
@@ -31,15 +33,40 @@ _DUE = re.compile(
     r"friday)|\b\d{4}-\d{2}-\d{2}\b|\bdue\b",
     re.IGNORECASE,
 )
+_MONTH_TAIL = (  # the rest of a month name after its first letter
+    r"(?:(?<=j)(?:an|un|ul)|(?<=f)eb|(?<=m)(?:ar|ay)|(?<=a)(?:pr|ug)|(?<=s)ep|(?<=o)ct"
+    r"|(?<=n)ov|(?<=d)ec)[a-z]*"
+)
+# _DUE for lower-case text, written to start with one character class (and "(?<!\w.)"
+# after it for the leading "\b") so that the regex engine can skip to candidates
+_DUE_LOWER = re.compile(
+    r"[\dabdfjmnos](?<!\w.)(?:"
+    r"(?<=\d)(?:\d? " + _MONTH + r"\b|\d{3}-\d{2}-\d{2}\b)"
+    r"|" + _MONTH_TAIL + r" \d{1,2}\b"
+    r"|(?:(?<=b)(?:y|efore)|(?<=d)ue)\s+(?:\d|q[1-4]|h[12]|end of|" + _MONTH + r"|next (?:week"
+    r"|sprint|month|quarter)|monday|tuesday|wednesday|thursday|friday)"
+    r"|(?<=d)ue\b)"
+)
 # "Pricing platform team: add ..." -- a short label before a colon at the start of a unit
 _LABEL = re.compile(
     r"^\s*(?:\d{1,3}[.)]\s*)?(?:action(?: item)?\s*\d*\s*[:.)-]\s*)?"
     r"([A-Za-z][\w&/'’.-]*(?:[ \t]+[\w&/'’.-]+){0,4})[ \t]*:\s*\S",
     re.IGNORECASE,
 )
-_TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}\b|\bUTC\b|\b\d{4}-\d{2}-\d{2}\b|\bT\+\d+")
+# A match of _OWNER holds one of these; of _DUE, a digit or one of _DUE_WORDS
+_OWNER_NEEDLES = ("owne", "@", "team", "(", "will", "owns")
+_DUE_WORDS = ("by", "due", "before")
+_DIGIT = re.compile(r"\d")
+_FIVE_WHYS = re.compile(r"\b(?:5|five) whys\b", re.IGNORECASE)
+_TIMESTAMP = re.compile(  # 14:05, UTC, 2025-03-14, T+5
+    r"[\dUT](?<!\w.)(?:(?<=\d)(?:\d?:\d{2}\b|\d{3}-\d{2}-\d{2}\b)|(?<=U)TC\b|(?<=T)\+\d+)"
+)
 _ACTION_CUE = re.compile(r"\bwill\b|\baction|\bowner\b|\bdue\b", re.IGNORECASE)
-_UNIT_SPLIT = re.compile(r";|(?<=\))[,.]?\s+(?:and\s+)?|(?<=[.!?])\s+")
+# split at ";", after ")" (and an optional "," or "."), and after a full stop; written to
+# start with one character class: ";", "," "." or a space
+_UNIT_SPLIT = re.compile(
+    r"[;,.\s](?:(?<=;)|(?<=\)[,.])\s+(?:and\s+)?|(?<=\)\s)\s*(?:and\s+)?|(?<=[.!?]\s)\s*)"
+)
 _WHY = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:why\b|because\b)", re.IGNORECASE)
 
 
@@ -51,7 +78,7 @@ def owner_label(unit: str) -> str | None:
     >>> owner_label("On-call lead: page the DBA") , owner_label("Root cause: no limit.")
     ('On-call lead', None)
     """
-    m = _LABEL.match(unit)
+    m = _LABEL.match(unit) if ":" in unit else None
     if not m:
         return None
     roles = lexicon.words("kinds", "coe.owner_roles")
@@ -59,6 +86,23 @@ def owner_label(unit: str) -> str | None:
     if any(w in roles for w in label.lower().split()):
         return label
     return None
+
+
+def _is_due(unit: str, exact_fold: bool) -> bool:
+    """Does ``unit`` give a due date (does :data:`_DUE` match it)?
+
+    ``exact_fold``: ``unit.lower()`` folds case as the regex does (see
+    ``Analysis.exact_fold``), so the faster lower-case pattern may be used.
+
+    >>> _is_due("Owner: Offers team. Due: 2024-03-29.", True), _is_due("Add an alarm.", True)
+    (True, False)
+    """
+    if not exact_fold:
+        return _DUE.search(unit) is not None
+    low = unit.lower()
+    if not _DIGIT.search(low) and not any(w in low for w in _DUE_WORDS):
+        return False
+    return _DUE_LOWER.search(low) is not None
 
 
 def check(a: Analysis) -> None:
@@ -109,7 +153,7 @@ def check(a: Analysis) -> None:
     root_named = any(
         "root cause" in plain[s:e].lower() for s, e, _ in a.matches("kinds", "coe.root_cause")
     )
-    five_whys = bool(re.search(r"\b(?:5|five) whys\b", plain, re.IGNORECASE))
+    five_whys = a.may_contain("whys") and bool(_FIVE_WHYS.search(plain))
     steps = max(why_steps, len(causal))
 
     actions = []  # (unit text, has owner, has due date)
@@ -123,12 +167,18 @@ def check(a: Analysis) -> None:
         if b.kind == "item":
             units = [text]
         else:
+            cue = a.may_contain("will", "action", "owner", "due", start=b.start, end=b.end)
+            cue = cue and bool(_ACTION_CUE.search(text))
+            if not cue and ":" not in text:
+                continue  # neither an action cue nor an owner label ("Team: do X")
             units = [u for u in _UNIT_SPLIT.split(text) if u.strip()]
-            if not _ACTION_CUE.search(text) and not any(owner_label(u) for u in units):
+            if not cue and not any(owner_label(u) for u in units):
                 continue
         for u in units:
-            owner = bool(_OWNER.search(u)) or owner_label(u) is not None
-            due = bool(_DUE.search(u))
+            owner = (
+                any(n in u for n in _OWNER_NEEDLES) and bool(_OWNER.search(u))
+            ) or owner_label(u) is not None
+            due = _is_due(u, a.exact_fold)
             if owner or due:
                 actions.append((u, owner, due))
     complete = [x for x in actions if x[1] and x[2]]

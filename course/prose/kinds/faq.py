@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..signals import Analysis
+from ..text import Sentence
 
 MIN_WORDS = 150
 
@@ -20,6 +21,20 @@ _NUMBERISH = re.compile(
     r"thousand|million)\b",
     re.IGNORECASE,
 )
+# _NUMBERISH for lower-case text, starting with one character class (faster to scan)
+_NUMBERISH_LOWER = re.compile(
+    r"[\dotfsehnm](?<!\w.)(?:(?<=\d)\d*|(?<=o)ne|(?<=t)(?:wo|hree|en|welve|wenty|housand)"
+    r"|(?<=f)(?:our|ive)|(?<=s)(?:ix|even)|(?<=e)ight|(?<=n)ine|(?<=h)undred|(?<=m)illion)\b"
+)
+
+
+def _numberish(a: Analysis, s: Sentence) -> bool:
+    """Does sentence ``s`` hold a number in digits or words (does _NUMBERISH match)?"""
+    if a.exact_fold:
+        return _NUMBERISH_LOWER.search(a.low, s.start, s.end) is not None
+    return _NUMBERISH.search(s.text) is not None
+
+
 AREAS = {
     "customer_and_market": ("customer, market size", "faq.area.customer"),
     "assumptions_and_risks": ("assumptions and risks", "faq.area.risk"),
@@ -64,7 +79,7 @@ def check(a: Analysis) -> None:
             n_external += 1
         words = sum(a.sents[si].n for si in group)
         direct = bool(group) and bool(_DIRECT.match(sents[group[0]].text))
-        has_number = any(si in numbers or _NUMBERISH.search(sents[si].text) for si in group)
+        has_number = any(si in numbers or _numberish(a, sents[si]) for si in group)
         if words >= 6 or (words >= 2 and (direct or has_number)):
             answered += 1
             answered_q.add(qi)

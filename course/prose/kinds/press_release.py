@@ -68,9 +68,38 @@ _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|me)\b")
 _WE = re.compile(r"\b(?:we|we're|we've|our)\b", re.IGNORECASE)
 
 
+# _HINTS as lower-case substrings (the same matches, found without a regex per heading)
+_HINT_WORDS = (
+    (("frequently asked", "questions"), "faq"),
+    (("problem", "pain", "challenge"), "problem"),
+    (("solution", "how it works"), "solution"),
+    (
+        ("customer quote", "customer testimonial", "customer says", "what customers say"),
+        "customer_quote",
+    ),
+    (("leader", "executive", "quote"), "leader_quote"),
+    (("get started", "getting started", "how to start", "availability"), "getting_started"),
+    (("call to action", "learn more", "next steps"), "call_to_action"),
+    (("summary", "overview", "announcement"), "summary"),
+    (("subheading", "sub-heading", "subtitle", "sub-title"), "subheading"),
+)
+_FAQ_WORD = re.compile(r"\bfaqs?\b")
+
+
 def _section_hint(heading: str) -> str | None:
-    for pat, name in _HINTS:
-        if pat.search(heading):
+    """The section a heading names, if any.
+
+    >>> _section_hint("## The customer's PAIN"), _section_hint("FAQs"), _section_hint("Launch")
+    ('problem', 'faq', None)
+    """
+    low = heading.lower()
+    if len(low) != len(heading) or any(c in heading for c in lexicon.ODD_FOLD_CHARS):
+        for pat, name in _HINTS:  # case folding differs from str.lower(): use the regexes
+            if pat.search(heading):
+                return name
+        return None
+    for words, name in _HINT_WORDS:
+        if any(w in low for w in words) or (name == "faq" and _FAQ_WORD.search(low)):
             return name
     return None
 
@@ -243,7 +272,7 @@ def check(a: Analysis) -> None:
     # length, customer language, jargon
     body_words = sum(a.sents[si].n for si, s in enumerate(doc.sentences) if s.block < body_end)
     customer_words = lexicon.words("kinds", "customer_words")
-    cust = sum(1 for w in doc.words if w[2] in customer_words)
+    cust = sum(map(customer_words.__contains__, doc.lows))
     jargon = []
     for s, e, si in a.matches("jargon", "jargon"):
         if doc.sentences[si].block < body_end:

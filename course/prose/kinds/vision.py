@@ -18,7 +18,7 @@ def check(a: Analysis) -> None:
     customers = set()
     cw = _customer_words()
     for si, info in enumerate(a.sents):
-        if info.prose and any(w in cw for w in a.sentence_words(si)):
+        if info.prose and not cw.isdisjoint(a.sentence_words(si)):
             customers.add(si)
 
     a.signals.update(

@@ -1,0 +1,201 @@
+"""The prose checker's speed-ups find exactly what their plain definitions find.
+
+Several patterns are written for speed: they start with one character class (so the
+regex engine can skip ahead), run on lower-cased text, or are replaced by substring
+tests.  Each test here compares a fast form with the plain pattern it replaces, over
+every paragraph, sentence and clause of the labelled evaluation set and the sample
+notebooks, plus hand-written edge cases.  A failure means the speed-up changed what a
+learner is told.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from course.prose import lexicon, signals
+from course.prose.kinds import coe, faq, press_release
+from course.prose.text import _CUT, _NEXT_START, _WORD, _WORD_SPLIT, parse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+EDGE_CASES = [
+    "İstanbul teams use it. The SLA (service level agreement) held. NEW YORK -- We cut it.",
+    "$ 5 $5 €3.2k ٣٤ x$4 a-b-c don't 12:30:11 1,000,000.5% p99.9 ’tis -x 5_000 2FA e.g. U.S.",
+    "14:02 UTC: alarm. T+5 paged. 2024-03-29, x12:30, a_UTC, éUTC, 1:23 and 123:45.",
+    "Bob forgot the flag. Alice's script broke prod. The team failed to check. Ann didn't.",
+    "We worked with the payments team and the search and the ads teams; for Foo-bar team.",
+    "Owner: Offers team. Due: 2024-03-29. By next sprint, due by Q3, before end of June.",
+    "Dec 12; 12 DECEMBER; due; overdue; by\tfriday; May 2024; by h2; BY q4; sept 3.",
+    "It took one hour, a dozen days, a hundred percent, half the teams, ten minutes.",
+    "Really?! Yes. “Quoted.” Next. He said (so). Then... it ended! 3 a.m. Fig. 2 shows.",
+    "Five whys; 5 WHYS; the owner will act; action items; (Alice, (Ops team) Team Foo Bar.",
+    "one-off, twenty-one, x-one, 2,000 users, 5k, 10x, $5, ٣ teams, Seven Teams, MILLION.",
+]
+
+
+@cache
+def corpus() -> tuple[str, ...]:
+    """Paragraphs, sentences and clauses of every eval answer and sample notebook cell."""
+    texts = list(EDGE_CASES)
+    for path in sorted((ROOT / "assets" / "prose_eval").glob("*.jsonl")):
+        texts += [json.loads(line)["text"] for line in path.read_text().splitlines()]
+    for path in sorted((ROOT / "assets" / "samples").rglob("*.ipynb")):
+        try:
+            nb = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            continue
+        texts += ["".join(c.get("source", [])) for c in nb.get("cells", [])]
+    out: list[str] = []
+    for t in texts:
+        plain = parse(t).plain
+        out.append(plain)
+        out += [p for p in re.split(r"(?<=[.;!?])\s+|\n\n", plain) if p.strip()]
+    return tuple(dict.fromkeys(out))
+
+
+def spans(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], tuple]]:
+    return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("fast", "plain"),
+    [
+        (signals._ACRONYM, r"\b[A-Z][A-Z0-9&]*[A-Z][A-Z0-9&]*s?\b"),
+        (
+            signals._NAMED_TEAMS,
+            r"\b(?:with|for|from|to|and|by|the) (?:the )?(?!my\b|our\b|own\b|same\b|whole\b)"
+            r"[A-Za-z][\w-]+ (?:and (?:the )?[A-Za-z][\w-]+ )?teams?\b",
+        ),
+        (coe._TIMESTAMP, r"\b\d{1,2}:\d{2}\b|\bUTC\b|\b\d{4}-\d{2}-\d{2}\b|\bT\+\d+"),
+        (
+            coe._NAME_BLAME,
+            r"\b([A-Z][a-z]+)(?:'s)?\s+(?:forgot|failed to|ignored|neglected|didn't|did not|"
+            r"broke|messed up|screwed up|should have|never checked|refused)\b",
+        ),
+        (coe._UNIT_SPLIT, r";|(?<=\))[,.]?\s+(?:and\s+)?|(?<=[.!?])\s+"),
+    ],
+    ids=["acronym", "named_teams", "timestamp", "name_blame", "unit_split"],
+)
+def test_scanning_patterns_match_like_their_plain_form(fast: re.Pattern[str], plain: str) -> None:
+    reference = re.compile(plain)
+    for text in corpus():
+        assert spans(fast, text) == spans(reference, text), text[:80]
+
+
+def test_word_split_finds_the_same_words_as_the_word_pattern() -> None:
+    for text in corpus():
+        low = text.lower()
+        parts = _WORD_SPLIT.split(low)
+        assert parts[1::2] == _WORD.findall(low), text[:80]
+
+
+def test_sentence_cuts_match_end_plus_next_start() -> None:
+    """_CUT is a sentence end (_END) followed by the start of the next sentence."""
+    end = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)")
+    for text in corpus():
+        expected = [
+            m.end()
+            for m in end.finditer(text)
+            if m.end() < len(text) and _NEXT_START.match(text, m.end())
+        ]
+        assert [m.end() for m in _CUT.finditer(text)] == expected, text[:80]
+
+
+def test_quantity_parts_match_like_the_full_pattern() -> None:
+    """Each word is matched with the part of the quantity pattern for its first character."""
+    full = signals.quantity_pattern()
+    parts = {"c": signals._QTY_MONEY, "d": signals._QTY_DIGIT, "l": signals._QTY_LETTER}
+    checked = 0
+    for text in corpus():
+        for m in _WORD.finditer(text):
+            c = m.group()[0]
+            part = parts["c" if c in "$€£" else "d" if c.isdigit() else "l"]
+            a, b = full.match(text, m.start()), part.match(text, m.start())
+            assert (a and (a.span(), a.lastgroup)) == (b and (b.span(), b.lastgroup)), text[:80]
+            checked += 1
+    assert checked > 10_000
+
+
+def test_quantity_candidates_keep_every_number_word_where_a_quantity_starts() -> None:
+    """Skipping "a", "an", "one" and month names by their next word loses no quantity.
+
+    (Candidates are words that start with an ASCII digit or a currency sign, number and
+    month words, and "p99"-like words.)
+    """
+    full = signals.quantity_pattern()
+    for text in corpus():
+        doc = parse(text)
+        candidates = set(signals._quantity_candidates(doc))
+        for i, (start, w) in enumerate(zip(doc.starts, doc.lows, strict=True)):
+            listed = (
+                w[0] in signals._QTY_FIRST
+                or w in signals._QTY_WORDS
+                or (w[0] in "pf" and w[-1].isdigit())
+            )
+            if listed and full.match(doc.plain, start):
+                assert i in candidates, (w, text[:80])
+
+
+@pytest.mark.parametrize(
+    ("fast", "slow", "mode"),
+    [
+        (coe._is_due, coe._DUE, "unit"),
+        (faq._NUMBERISH_LOWER, faq._NUMBERISH, "lower"),
+        (coe._DUE_LOWER, coe._DUE, "lower"),
+    ],
+    ids=["is_due", "numberish", "due_lower"],
+)
+def test_lower_case_patterns_agree_on_whether_a_clause_matches(fast, slow, mode) -> None:
+    for text in corpus():
+        expected = slow.search(text) is not None
+        if mode == "unit":
+            assert fast(text, True) == expected, text[:80]
+            assert fast(text, False) == expected, text[:80]
+        else:
+            assert (fast.search(text.lower()) is not None) == expected, text[:80]
+
+
+def test_section_hints_from_substrings_match_the_hint_patterns() -> None:
+    headings = [
+        "Frequently asked questions", "FAQs", "faq", "Customer FAQ", "The problem", "PAIN",
+        "Our challenge", "Solution", "How it works", "Customer quote", "What customers say",
+        "Leader quote", "Executive", "Get started", "Getting Started", "Availability",
+        "Call to action", "Learn more", "Next steps", "Summary", "Overview", "Sub-heading",
+        "Subtitle", "Launch", "Press release", "fAQ-ish", "faqs!", "Painless", "",
+    ]
+    headings += [t for t in corpus() if len(t) < 60]
+    for h in headings:
+        expected = next((name for pat, name in press_release._HINTS if pat.search(h)), None)
+        assert press_release._section_hint(h) == expected, h
+
+
+def test_advice_lookup_by_leading_word_matches_a_scan_of_all_entries() -> None:
+    for name, section in [("style", "weasel"), ("kinds", "summary.activity"),
+                          ("kinds", "coe.blame_phrases")]:
+        entries = lexicon._sections(name)[section]
+        phrases = [e.replace("*", "ing").replace("{n}", "3") for e, _ in entries]
+        for phrase in phrases + [p.upper() for p in phrases] + ["Nearly  all", "x"]:
+            expected = next(
+                (text or "-" for e, text in entries if lexicon._compiled(e).fullmatch(phrase)),
+                "-",
+            )
+            assert lexicon.advice_for(name, section, phrase, "-") == expected, phrase
+
+
+def test_offset_runs_map_every_plain_character_like_a_full_map() -> None:
+    """Doc.original() (runs) gives the offset a character-by-character map would."""
+    for text in EDGE_CASES + [
+        "# Title #\n\n- **bold** item\n- [link](http://x.y) and `code`\n\n> quote | pipe",
+        "Line one\nwraps here.\r\n\r\nSecond\tparagraph ![img](a.png) <b>tag</b> \\*esc",
+    ]:
+        doc = parse(text)
+        for p, ch in enumerate(doc.plain):
+            orig = doc.original(p)
+            if ch.strip():  # a kept character maps to the same character
+                assert text[orig] == ch, (text, p)
+        assert doc.original(len(doc.plain)) == len(text)
