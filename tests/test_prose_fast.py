@@ -160,13 +160,55 @@ def test_lower_case_patterns_agree_on_whether_a_clause_matches(fast, slow, mode)
             assert (fast.search(text.lower()) is not None) == expected, text[:80]
 
 
+def test_owner_pattern_agrees_with_its_plain_form() -> None:
+    plain = re.compile(
+        r"\bowner\b|\bowned by\b|@\w+|\b[A-Z][A-Za-z]+ team\b|\bteam [A-Z]\w+|"
+        r"\((?:[A-Z][a-z]+|[A-Z][A-Za-z]+ team)[,)]|\b[A-Z][a-z]+ (?:will|owns)\b"
+    )
+    for text in corpus():
+        found = plain.search(text) is not None
+        assert (coe._OWNER.search(text) is not None) == found, text[:80]
+        if found:  # the pre-check before the regex lets every owner through
+            assert any(n in text for n in coe._OWNER_NEEDLES), text[:80]
+
+
+def test_blame_needs_one_of_its_verbs() -> None:
+    for text in corpus():
+        if coe._NAME_BLAME.search(text):
+            assert any(v in text for v in coe._BLAME_VERBS), text[:80]
+
+
 def test_section_hints_from_substrings_match_the_hint_patterns() -> None:
     headings = [
-        "Frequently asked questions", "FAQs", "faq", "Customer FAQ", "The problem", "PAIN",
-        "Our challenge", "Solution", "How it works", "Customer quote", "What customers say",
-        "Leader quote", "Executive", "Get started", "Getting Started", "Availability",
-        "Call to action", "Learn more", "Next steps", "Summary", "Overview", "Sub-heading",
-        "Subtitle", "Launch", "Press release", "fAQ-ish", "faqs!", "Painless", "",
+        "Frequently asked questions",
+        "FAQs",
+        "faq",
+        "Customer FAQ",
+        "The problem",
+        "PAIN",
+        "Our challenge",
+        "Solution",
+        "How it works",
+        "Customer quote",
+        "What customers say",
+        "Leader quote",
+        "Executive",
+        "Get started",
+        "Getting Started",
+        "Availability",
+        "Call to action",
+        "Learn more",
+        "Next steps",
+        "Summary",
+        "Overview",
+        "Sub-heading",
+        "Subtitle",
+        "Launch",
+        "Press release",
+        "fAQ-ish",
+        "faqs!",
+        "Painless",
+        "",
     ]
     headings += [t for t in corpus() if len(t) < 60]
     for h in headings:
@@ -175,8 +217,11 @@ def test_section_hints_from_substrings_match_the_hint_patterns() -> None:
 
 
 def test_advice_lookup_by_leading_word_matches_a_scan_of_all_entries() -> None:
-    for name, section in [("style", "weasel"), ("kinds", "summary.activity"),
-                          ("kinds", "coe.blame_phrases")]:
+    for name, section in [
+        ("style", "weasel"),
+        ("kinds", "summary.activity"),
+        ("kinds", "coe.blame_phrases"),
+    ]:
         entries = lexicon._sections(name)[section]
         phrases = [e.replace("*", "ing").replace("{n}", "3") for e, _ in entries]
         for phrase in phrases + [p.upper() for p in phrases] + ["Nearly  all", "x"]:

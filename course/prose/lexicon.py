@@ -441,6 +441,7 @@ class TokenIndex:
         number_words = [*words[:lo], *words[hi:], *_NUMBER_SET.intersection(words[lo:hi])]
         self.numbers = sorted(starts[i] for w in number_words for i in by_word[w])
         self._num: dict[int, tuple[int, ...]] = {}
+        self._candidates: dict[tuple[str, bool], set[int]] = {}
 
     def find_phrase(self, head: str) -> list[tuple[int, int]]:
         """``(start, end)`` of every occurrence of ``head`` (words separated by single
@@ -480,7 +481,7 @@ class TokenIndex:
 
     def has(self, lead: str) -> bool:
         """Does a word with the leading run ``lead`` occur in the text?"""
-        return lead in self._keyed
+        return lead in self._keyed  # (find() uses self._keyed.__contains__ directly)
 
     @property
     def lead(self) -> dict[str, list[int]]:
@@ -531,9 +532,12 @@ class TokenIndex:
             lit, gap = pieces[2], True
         else:
             lit, gap = pieces[1], False
+        cached = self._candidates.get((lit, gap))
+        if cached is not None:
+            return cached
         low, sp, numbers = self.low, self.spaced, self.numbers
         assert low is not None and sp is not None
-        out: set[int] = set()
+        out: set[int] = self._candidates.setdefault((lit, gap), set())
         q = low.find(lit)
         while q >= 0:
             j = q
@@ -631,7 +635,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
                     continue
                 finish(pos, pos + len(head), star, trail)
 
-    has = idx.has
+    has = idx._keyed.__contains__
     for lead, pairs in single.items():
         if has(lead):
             # (for a text whose case folds exactly) an entry's later words must occur too

@@ -99,7 +99,7 @@ def _section_hint(heading: str) -> str | None:
                 return name
         return None
     for words, name in _HINT_WORDS:
-        if any(w in low for w in words) or (name == "faq" and _FAQ_WORD.search(low)):
+        if any(map(low.__contains__, words)) or (name == "faq" and _FAQ_WORD.search(low)):
             return name
     return None
 
