@@ -142,9 +142,43 @@ def first_call_ms(kind: str, words: int = 600, repeat: int = 5) -> list[float]:
     return [statistics.median(r[i] for r in runs) * 1000 for i in range(6)]
 
 
+def rounds_600(rounds: int, runs: int) -> None:
+    """600-word reviews of every kind in several rounds, each with its own reference loop.
+
+    A shared or throttled machine changes speed over minutes; the rounds show how the
+    p99 moves with the machine (the reference loop) rather than with the code.
+    """
+    print(
+        f"\n600 words, {rounds} rounds of {runs} reviews per kind: CPU ms per review, and p99 "
+        "relative to the reference loop"
+    )
+    texts = {kind: text_of(kind, 600) for kind in KINDS}
+    all_cpu: list[float] = []
+    for r in range(rounds):
+        ref = reference_loop_ms()[1]
+        worst, medians = 0.0, []
+        for kind, text in texts.items():
+            _, cpu = time_reviews(text, kind, runs)
+            all_cpu += cpu
+            worst = max(worst, p99(cpu) * 1000)
+            medians.append(statistics.median(cpu) * 1000)
+        print(
+            f"round {r + 1}: reference loop {ref:5.1f} ms | median of kinds "
+            f"{statistics.median(medians):5.2f} ms | worst kind p99 {worst:5.2f} ms "
+            f"({worst / ref * 100:.1f}% of the loop)"
+        )
+    print(
+        f"all rounds: median {statistics.median(all_cpu) * 1000:.2f} ms, "
+        f"p99 {p99(all_cpu) * 1000:.2f} ms (target < 5 ms)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=300, help="reviews per size and kind")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="rounds of 600-word reviews (machine speed varies)"
+    )
     args = parser.parse_args()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     ref_wall, ref_cpu = reference_loop_ms()
@@ -170,6 +204,7 @@ def main() -> int:
                 f"{kind:14} {len(text.split()):>5} {med:>10.2f} {hi:>8.2f} "
                 f"{cmed:>11.2f} {chi:>8.2f}"
             )
+    rounds_600(args.rounds, args.runs)
     print("\nfresh interpreter, 600 words: import / first review / second review (ms)")
     for kind in KINDS:
         iw, ic, fw, fc, sw, sc = first_call_ms(kind)

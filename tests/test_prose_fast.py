@@ -172,6 +172,14 @@ def test_owner_pattern_agrees_with_its_plain_form() -> None:
             assert any(n in text for n in coe._OWNER_NEEDLES), text[:80]
 
 
+def test_timeline_entries_start_with_a_listed_character() -> None:
+    for text in corpus():
+        for sentence in parse(text).sentences:
+            if signals._TIMESTAMP_START.match(sentence.text):
+                c = sentence.text[0]
+                assert c in signals._TIMESTAMP_FIRST or c.isdigit(), sentence.text[:80]
+
+
 def test_blame_needs_one_of_its_verbs() -> None:
     for text in corpus():
         if coe._NAME_BLAME.search(text):

@@ -14,7 +14,7 @@ scoring components and style penalties.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -89,6 +89,8 @@ _TIMESTAMP_START = re.compile(
     r"nov|dec)[a-z]*\.? \d{1,2}\b|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
     re.IGNORECASE,
 )
+# the first characters a _TIMESTAMP_START match can have in a sentence (besides digits)
+_TIMESTAMP_FIRST = frozenset("TtJjFfMmAaSsOoNnDd\u017f")  # (long s: "s" ignoring case)
 _QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
 _SHORT_SENTENCE = re.compile(r"[\"“(]?[A-Z][^\n]*[.!]$")
 _NAMED_TEAMS = re.compile(  # "with the payments team"; "(?<!\w.)" is a leading "\b"
@@ -142,7 +144,7 @@ PENALTY = {  # rule -> (per finding, cap)
 PENALTY_CAP = 0.25
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slower to create
 class RawFinding:
     """A finding in plain-text coordinates (mapped to the original text later)."""
 
@@ -171,6 +173,25 @@ def _verb_forms() -> frozenset[str]:
         ):
             forms.update((v + v[-1] + "ed", v + v[-1] + "ing"))  # ship -> shipped, commit
     return frozenset(forms)
+
+
+def _ed_words(words: set[str]) -> list[str]:
+    """The words of five letters or more that end in "ed" but not "eed" (see _ed_form).
+
+    Found with ``str.find`` in the joined words: a loop over every word is slower.
+
+    >>> sorted(_ed_words({"shipped", "agreed", "led", "red", "decided", "team"}))
+    ['decided', 'shipped']
+    """
+    joined = "\n".join(words) + "\n"
+    out = []
+    pos = joined.find("ed\n")
+    while pos >= 0:
+        start = joined.rfind("\n", 0, pos) + 1
+        if pos - start >= 3 and joined[pos - 1] != "e":
+            out.append(joined[start : pos + 2])
+        pos = joined.find("ed\n", pos + 3)
+    return out
 
 
 def _ed_form(word: str) -> bool:
@@ -304,7 +325,11 @@ class Analysis:
                 self._index = lexicon.TokenIndex(
                     doc.plain, doc.starts, doc.ends, doc.lows, doc.by_word, doc.sorted_words
                 )
-            hit = [(s, e, doc.sentence_at(s)) for s, e in lexicon.find(file, section, self._index)]
+            first = doc._sent_starts  # Doc.sentence_at, inlined
+            hit = [
+                (s, e, max(bisect_right(first, s) - 1, 0))
+                for s, e in lexicon.find(file, section, self._index)
+            ]
             self._match_cache[key] = hit
         return hit
 
@@ -361,9 +386,7 @@ class Analysis:
         seen: dict[str, int] = {}
         lows = self.lows
         uniq = set(lows)
-        verbish = frozenset(uniq & forms) | {
-            w for w in uniq if w.endswith("ed") and len(w) > 4 and w[-3] != "e"
-        }
+        verbish = frozenset(uniq & forms).union(_ed_words(uniq))
         is_fw = fw.__contains__
         fw_before = list(accumulate(map(is_fw, lows), initial=0))  # function words before i
         bags: dict[int, list[frozenset[str]]] = {}  # word sets of sentences, by size
@@ -387,7 +410,12 @@ class Analysis:
             verb = not verbish.isdisjoint(ws) or has_verb_phrase(ws, fw)
             if block_kind == "item":
                 coherent = n >= 3 and verb and n_fw >= 1
-            elif verb and 3 <= n <= 16 and _TIMESTAMP_START.match(text):
+            elif (
+                verb
+                and 3 <= n <= 16
+                and (text[0] in _TIMESTAMP_FIRST or text[0].isdigit())
+                and _TIMESTAMP_START.match(text)
+            ):
                 coherent = True  # timeline entry: "14:05 alarm fired"
             else:
                 need = 0.12 if n >= 15 else 0.08
