@@ -181,8 +181,6 @@ def lead_of(word: str) -> str:
     return m.group() if m else ""
 
 
-_lead = lead_of
-
 # A program is the parsed form of an entry, matched without compiling a regex:
 # (lead boundary, trail boundary, pieces), each piece a literal string, " " (one or
 # more spaces), "*" (the rest of a word) or "{n}" (a number).
@@ -427,7 +425,7 @@ class TokenIndex:
         keyed = dict(by_word)
         for w in filterfalse(str.isalnum, by_word):
             del keyed[w]
-            key = _lead(w)
+            key = lead_of(w)
             if key:
                 keyed[key] = sorted(keyed.get(key, []) + by_word[w])
         self._keyed = keyed  # lead -> word indexes
@@ -478,10 +476,6 @@ class TokenIndex:
                 return None
             out = self._positions[lead] = list(map(self._starts.__getitem__, idx))
         return out
-
-    def has(self, lead: str) -> bool:
-        """Does a word with the leading run ``lead`` occur in the text?"""
-        return lead in self._keyed  # (find() uses self._keyed.__contains__ directly)
 
     @property
     def lead(self) -> dict[str, list[int]]:
@@ -635,7 +629,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
                     continue
                 finish(pos, pos + len(head), star, trail)
 
-    has = idx._keyed.__contains__
+    has = idx._keyed.__contains__  # does a word with this leading run occur?
     for lead, pairs in single.items():
         if has(lead):
             # (for a text whose case folds exactly) an entry's later words must occur too

@@ -112,11 +112,6 @@ class Doc:
     _sorted_words: list[str] | None = None
 
     @property
-    def words(self) -> list[tuple[int, int, str]]:
-        """``(start, end, lower)`` of every word."""
-        return list(zip(self.starts, self.ends, self.lows, strict=True))
-
-    @property
     def by_word(self) -> dict[str, list[int]]:
         """Each distinct lower-cased word -> the indexes where it stands, in order.
 
@@ -151,11 +146,6 @@ class Doc:
         starts, origs, copied = self.runs
         k = bisect_right(starts, min(pos, len(self.plain))) - 1
         return origs[k] + (pos - starts[k] if copied[k] else 0)
-
-    @property
-    def omap(self) -> list[int]:
-        """The offset in ``text`` of every plain character, and then of the end."""
-        return [self.original(p) for p in range(len(self.plain) + 1)]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a plain-text span to ``(start, end)`` in the original text."""

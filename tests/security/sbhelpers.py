@@ -101,7 +101,7 @@ def run_fixture(name: str, ws: Workspace, limits: Any = None, disable: tuple[str
         SandboxedExecute(config=config).preprocess(nb, {"metadata": {"path": str(ws.scratch)}})
     except (DeadKernelError, CellControlSignal) as exc:  # what a grader catches per notebook
         error = exc
-    return Run(nb=nb, results=_results(nb), error=error)
+    return Run(nb=nb, results=kernel_results(nb), error=error)
 
 
 def small_limits() -> Any:
@@ -112,7 +112,8 @@ def small_limits() -> Any:
                   output_bytes=200_000, file_size_mb=10)
 
 
-def _results(nb: Any) -> dict[str, dict[str, Any]]:
+def kernel_results(nb: Any) -> dict[str, dict[str, Any]]:
+    """The ``RESULT {json}`` lines attack notebooks print, by their ``name``."""
     found: dict[str, dict[str, Any]] = {}
     for cell in nb.cells:
         for out in cell.get("outputs", []):

@@ -37,6 +37,7 @@ pytestmark = [pytest.mark.security, pytest.mark.slow]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import make_attack_fixtures as fx  # noqa: E402
+from sbhelpers import kernel_results  # noqa: E402
 
 MINI = HERE.parent / "fixtures" / "mini-course"
 MODULE = "01-mini"
@@ -159,17 +160,6 @@ def _ours(course_root: str) -> list[str]:
         if needle in environ.split(b"\0") or fx.MARK_SLEEP.encode() in cmdline:
             shown = cmdline.replace(b"\0", b" ")[:120].decode(errors="replace")
             found.append(f"{entry}: {shown}")
-    return found
-
-
-def _results(nb: nbformat.NotebookNode) -> dict[str, dict]:
-    found = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            for line in str(out.get("text", "")).splitlines():
-                if line.startswith("RESULT "):
-                    item = json.loads(line[len("RESULT "):])
-                    found[item["name"]] = item
     return found
 
 
@@ -401,7 +391,7 @@ def test_runaway_code_is_stopped_and_leaves_nothing_behind(batch) -> None:
 def test_reaching_out_to_gradebook_and_other_learners_fails(batch) -> None:
     graded = batch["graded"]
     for learner in ("escape-fail-gradebook-and-others", "escape-fail-other-workspace"):
-        results = _results(graded.autograded(learner))
+        results = kernel_results(graded.autograded(learner))
         assert len(results) == 8, results
         assert [r for r in results.values() if r["ok"]] == [], results
     assert b"PWNED" not in (graded.ws.root / "gradebook.db").read_bytes()
