@@ -14,6 +14,7 @@ install in site-packages would otherwise import the working tree for both.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -57,6 +58,8 @@ def instructions(root: Path, kind: str, n: int) -> int:
         capture_output=True,
         text=True,
         check=True,
+        # a fixed string-hash seed: set and dict layouts, and so the counts, repeat exactly
+        env={**os.environ, "PYTHONHASHSEED": "0"},
     ).stderr
     m = re.search(r"I\s+refs:\s+([\d,]+)", err)
     if not m:

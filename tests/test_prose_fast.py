@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from course.prose import lexicon, signals
+from course.prose import lexicon, scan, signals
+from course.prose import text as text_module
 from course.prose.kinds import coe, faq, press_release
 from course.prose.text import _CUT, _NEXT_START, _WORD, _WORD_SPLIT, parse
 
@@ -35,6 +36,10 @@ EDGE_CASES = [
     "Really?! Yes. “Quoted.” Next. He said (so). Then... it ended! 3 a.m. Fig. 2 shows.",
     "Five whys; 5 WHYS; the owner will act; action items; (Alice, (Ops team) Team Foo Bar.",
     "one-off, twenty-one, x-one, 2,000 users, 5k, 10x, $5, ٣ teams, Seven Teams, MILLION.",
+    "Ann's \t forgot; McKay broke it; x Bo's broke; Zed\nrefused; 5  whys, FIVE whys, 5whys.",
+    "٣:٤٥ 1:2 123:45 12:345 -12:30 2024-1-01 12024-03-29 x2024-03-29 UTCx T+ T+12 (UTC).",
+    "Why? Because. 1. Why did it fail? 2) because the cache. (Why) “Why”? WHY not? Whys.",
+    "(with the Foo-bar and the x_y team) to  ads team; by a b c team; and the my team; teams",
 ]
 
 
@@ -104,6 +109,39 @@ def test_sentence_cuts_match_end_plus_next_start() -> None:
             if m.end() < len(text) and _NEXT_START.match(text, m.end())
         ]
         assert [m.end() for m in _CUT.finditer(text)] == expected, text[:80]
+
+
+def test_sentence_cuts_start_at_a_full_stop_or_mark() -> None:
+    for text in corpus():
+        stops = [i for i, c in enumerate(text) if c in ".!?"]
+        found = [m.span() for m in scan.matches_at(_CUT, text, stops)]
+        assert found == [m.span() for m in _CUT.finditer(text)], text[:80]
+
+
+def test_markup_character_list_is_the_markup_pattern() -> None:
+    listed = [chr(i) for i in range(0x110000) if text_module._MARKUP_CHARS.match(chr(i))]
+    assert sorted(text_module._MARKUP_CHAR_LIST) == listed
+
+
+def test_lines_starting_with_a_letter_or_digit_match_only_item_or_label_patterns() -> None:
+    others = [
+        text_module._FENCE,
+        text_module._RULE,
+        text_module._TABLE_SEP,
+        text_module._SETEXT,
+        text_module._QUOTE,
+        text_module._HEADING,
+    ]
+    lines = [line for t in corpus() for line in t.splitlines()]
+    lines += ["A: yes", "Q. why", "1. Step", "1) step", "2025 plan", "Ünsal said", "٣. x"]
+    for line in lines:
+        first = line[:1]
+        if first.isalpha() or first.isdigit():
+            assert not any(p.match(line) for p in others), line[:80]
+            if first.isalpha():
+                assert not text_module._ITEM.match(line), line[:80]
+            else:
+                assert not text_module._QA.match(line), line[:80]
 
 
 def test_quantity_parts_match_like_the_full_pattern() -> None:
@@ -184,6 +222,38 @@ def test_blame_needs_one_of_its_verbs() -> None:
     for text in corpus():
         if coe._NAME_BLAME.search(text):
             assert any(v in text for v in coe._BLAME_VERBS), text[:80]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "starts"),
+    [
+        (coe._TIMESTAMP, coe._timestamp_starts),
+        (
+            coe._NAME_BLAME,
+            lambda t: [p for v in coe._BLAME_VERBS for p in coe._name_blame_starts(t, v)],
+        ),
+        (
+            coe._FIVE_WHYS,
+            lambda t: [q - d for q in scan.occurrences(t.lower(), "whys") for d in (2, 5)],
+        ),
+        (signals._NAMED_TEAMS, lambda t: signals._named_team_starts(t, 0, len(t))),
+    ],
+    ids=["timestamp", "name_blame", "five_whys", "named_teams"],
+)
+def test_trying_a_pattern_at_candidate_starts_finds_every_match(pattern, starts) -> None:
+    for text in corpus():
+        if len(text.lower()) != len(text):
+            continue  # (the COE check searches the plain text for these)
+        found = [(m.span(), m.groups()) for m in scan.matches_at(pattern, text, starts(text))]
+        assert found == spans(pattern, text), text[:80]
+
+
+def test_why_steps_start_with_w_b_or_a_digit() -> None:
+    for text in corpus():
+        for sentence in parse(text).sentences:
+            if coe._WHY.match(sentence.text):
+                c = sentence.text[0]
+                assert c in "wWbB" or c.isdigit(), sentence.text[:80]
 
 
 def test_section_hints_from_substrings_match_the_hint_patterns() -> None:

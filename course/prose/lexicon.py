@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from functools import cache
 from itertools import filterfalse
 
@@ -373,7 +373,9 @@ class TokenIndex:
     ``starts``, ``ends`` and ``lows`` are the words of ``plain``: word ``i`` is
     ``plain[starts[i]:ends[i]]``, lower-cased in ``lows[i]``; ``by_word`` (each distinct
     word -> its indexes, see :attr:`course.prose.text.Doc.by_word`) and ``sorted_words``
-    save grouping and sorting them again.
+    save grouping and sorting them again; ``lowered`` (``plain.lower()``) and
+    ``exact_fold`` (see :attr:`course.prose.signals.Analysis.exact_fold`) save computing
+    them again.
     """
 
     def __init__(
@@ -384,12 +386,17 @@ class TokenIndex:
         lows: list[str],
         by_word: dict[str, list[int]] | None = None,
         sorted_words: list[str] | None = None,
+        *,
+        lowered: str | None = None,
+        exact_fold: bool | None = None,
     ) -> None:
         self.plain = plain
-        lowered = plain.lower()
+        if lowered is None:
+            lowered = plain.lower()
+        if exact_fold is None:
+            exact_fold = len(lowered) == len(plain) and not any(c in plain for c in ODD_FOLD_CHARS)
         # None: match with the compiled patterns (case folding differs from str.lower)
-        odd = any(c in plain for c in ODD_FOLD_CHARS)
-        self.low = lowered if len(lowered) == len(plain) and not odd else None
+        self.low = lowered if exact_fold else None
         # whitespace as plain spaces: a phrase "a b" is then found with one find()
         low = self.low
         if low is not None:
@@ -420,21 +427,24 @@ class TokenIndex:
             self.collapsed = "".join(pieces)
         if by_word is None:
             by_word = _group(lows)
+        words = sorted(by_word) if sorted_words is None else sorted_words
         # Words by their leading run of letters and digits ("low" of "low-latency"): most
         # words are letters and digits only and are their own lead.
         keyed = dict(by_word)
+        leads = list(filter(str.isalnum, words))  # sorted, like the sorted words
         for w in filterfalse(str.isalnum, by_word):
             del keyed[w]
             key = lead_of(w)
             if key:
+                if key not in keyed:
+                    insort(leads, key)
                 keyed[key] = sorted(keyed.get(key, []) + by_word[w])
         self._keyed = keyed  # lead -> word indexes
         self._positions: dict[str, list[int]] = {}
         self._starts = starts
-        self._sorted = sorted(keyed)
+        self._sorted = leads  # == sorted(keyed)
         # words that start a number: "$4.99", "2025", "40%", "seventy" (sorted words that
         # are neither ASCII letters first nor after "z" start with a digit or "$")
-        words = sorted(by_word) if sorted_words is None else sorted_words
         lo, hi = bisect_left(words, "a"), bisect_left(words, "{")
         number_words = [*words[:lo], *words[hi:], *_NUMBER_SET.intersection(words[lo:hi])]
         self.numbers = sorted(starts[i] for w in number_words for i in by_word[w])

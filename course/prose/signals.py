@@ -20,7 +20,12 @@ from functools import lru_cache
 from itertools import accumulate
 
 from . import lexicon
+from .scan import matches_at, occurrences
 from .text import Doc, Sentence, parse, split_words
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 # ------------------------------------------------------------------ quantities
 _NUMW = (
@@ -175,7 +180,7 @@ def _verb_forms() -> frozenset[str]:
     return frozenset(forms)
 
 
-def _ed_words(words: set[str]) -> list[str]:
+def _ed_words(words: Iterable[str]) -> list[str]:
     """The words of five letters or more that end in "ed" but not "eed" (see _ed_form).
 
     Found with ``str.find`` in the joined words: a loop over every word is slower.
@@ -270,7 +275,7 @@ class Analysis:
         self._index: lexicon.TokenIndex | None = None
         # lower-cased plain text; where ``exact_fold`` holds, a phrase occurs in ``low``
         # exactly when a case-insensitive regex finds it in ``plain`` (a fast pre-check)
-        self.low = doc.plain.lower()
+        self.low = doc.low
         self.exact_fold = len(self.low) == len(doc.plain) and not any(
             c in doc.plain for c in lexicon.ODD_FOLD_CHARS
         )
@@ -323,7 +328,14 @@ class Analysis:
             doc = self.doc
             if self._index is None:
                 self._index = lexicon.TokenIndex(
-                    doc.plain, doc.starts, doc.ends, doc.lows, doc.by_word, doc.sorted_words
+                    doc.plain,
+                    doc.starts,
+                    doc.ends,
+                    doc.lows,
+                    doc.by_word,
+                    doc.sorted_words,
+                    lowered=doc.low,
+                    exact_fold=self.exact_fold,
                 )
             first = doc._sent_starts  # Doc.sentence_at, inlined
             hit = [
@@ -356,7 +368,8 @@ class Analysis:
         pos = plain.find("team")  # every match holds "team": search only those blocks
         while pos >= 0:
             b = doc.blocks[doc.sentences[doc.sentence_at(pos)].block]
-            for m in _NAMED_TEAMS.finditer(plain, b.start, b.end):
+            starts = _named_team_starts(plain, b.start, b.end)
+            for m in matches_at(_NAMED_TEAMS, plain, starts, b.start, b.end):
                 si = doc.sentence_at(m.start())
                 if self.sents[si].prose:
                     out.add(si)
@@ -385,8 +398,8 @@ class Analysis:
         forms = _verb_forms()
         seen: dict[str, int] = {}
         lows = self.lows
-        uniq = set(lows)
-        verbish = frozenset(uniq & forms).union(_ed_words(uniq))
+        uniq = doc.by_word  # the distinct words
+        verbish = forms.intersection(uniq).union(_ed_words(uniq))
         is_fw = fw.__contains__
         fw_before = list(accumulate(map(is_fw, lows), initial=0))  # function words before i
         bags: dict[int, list[frozenset[str]]] = {}  # word sets of sentences, by size
@@ -398,6 +411,7 @@ class Analysis:
         for s in doc.sentences:
             ws = lows[s.w0 : s.w1]
             n = len(ws)
+            bag = frozenset(ws) if n >= 6 else None  # its distinct words
             text = s.text  # no surrounding whitespace
             block_kind = block_kinds[s.block]
             heading = block_kind == "heading"
@@ -433,14 +447,13 @@ class Analysis:
                     coherent = False  # a run-on block; nobody can read it as one sentence
                 elif n > 25 and block_kind != "item" and text[-1:] not in ".!?:;\"”)'’":
                     coherent = False  # a long line with no full stop: a run-on keyword line
-                elif n >= 10 and len(set(ws)) / n < 0.6:
+                elif n >= 10 and len(bag) / n < 0.6:  # type: ignore[arg-type]
                     coherent = False  # the same few words over and over
                 elif _term_list(text, n, verbish, fw):
                     coherent = False  # a comma-separated list of terms, not a sentence
             dup = False
             if n >= 3:
                 key = " ".join(ws)
-                bag = frozenset(ws) if n >= 6 else None
                 if key in seen:
                     dup = True
                 elif bag is not None:
@@ -667,6 +680,34 @@ _YES_NO = re.compile(
 _PARENS = re.compile(r"\([^()]*\)")
 
 
+_TEAM_LEADS = ("with", "for", "from", "to", "and", "by", "the")  # the first words of _NAMED_TEAMS
+
+
+def _named_team_starts(plain: str, start: int, end: int) -> list[int]:
+    """Where a :data:`_NAMED_TEAMS` match in ``plain[start:end]`` can start.
+
+    A match is a leading word, then two to six single spaces apart words ending in
+    "team": so it starts with a leading word that ends at the second to sixth space
+    before a "team" (a space right before it).
+
+    >>> t = "We paired (with the payments and the ads team) daily."
+    >>> [m.group() for m in matches_at(_NAMED_TEAMS, t, _named_team_starts(t, 0, len(t)))]
+    ['with the payments and the ads team']
+    """
+    out = []
+    for q in occurrences(plain, "team", start, end):
+        if plain[q - 1 : q] != " ":
+            continue
+        space = q - 1
+        for _ in range(5):  # the 2nd to the 6th space before "team"
+            space = plain.rfind(" ", start, space)
+            if space < 0:
+                break
+            if plain.endswith(_TEAM_LEADS, max(start, space - 4), space):
+                out += (space - 4, space - 3, space - 2)
+    return out
+
+
 def _quantity_candidates(doc: Doc) -> list[int]:
     """Indexes of the words where a quantity may start, in text order.
 
@@ -807,4 +848,4 @@ def _msttr(words: list[str], segment: int = 40) -> float:
     if n < 2 * segment:
         return len(set(words[:segment])) / min(n, segment)
     chunks = [words[i : i + segment] for i in range(0, n - segment + 1, segment)]
-    return sum(len(set(c)) for c in chunks) / (len(chunks) * segment)
+    return sum(map(len, map(set, chunks))) / (len(chunks) * segment)

@@ -16,9 +16,11 @@ reported at its offsets in the original text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
+
+from .scan import matches_at, occurrences
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,6 +48,7 @@ _INLINE = re.compile(
     r"|\*{1,3}|~~|(?<![A-Za-z0-9])_{1,3}|_{1,3}(?![A-Za-z0-9])|\|"  # emphasis marks, pipes
 )
 _MARKUP_CHARS = re.compile(r"[\[`<*_~|\\]")
+_MARKUP_CHAR_LIST = "[`<*_~|\\"  # the same characters
 _INLINE_START = re.compile(r"[!\[`<*_~|\\]")  # where an _INLINE match may start
 _WORD = re.compile(
     r"[A-Za-z][A-Za-z0-9]*(?:['’\-][A-Za-z0-9]+)*"  # words: don't, low-latency, p99
@@ -53,10 +56,13 @@ _WORD = re.compile(
 )
 # The same words as _WORD, written to start with one character class so that the regex
 # engine skips spaces and punctuation quickly (split() keeps the words at odd indexes).
+# It runs on lower-cased text, and its quantifiers are possessive ("*+"): nothing follows
+# them in the pattern, so the greedy match never backtracks and possessive ones match the
+# same words without saving backtracking points.
 _WORD_SPLIT = re.compile(
-    r"([A-Za-z\d$€£](?:(?<=[A-Za-z])[A-Za-z0-9]*(?:['’\-][A-Za-z0-9]+)*"
-    r"|(?<=[$€£])\d+(?:[.,:]\d+)*(?:%|[A-Za-z]+)?"
-    r"|(?<=\d)\d*(?:[.,:]\d+)*(?:%|[A-Za-z]+)?))"
+    r"([a-z\d$€£](?:(?<=[a-z])[a-z0-9]*+(?:['’\-][a-z0-9]++)*+"
+    r"|(?<=[$€£])\d++(?:[.,:]\d++)*+(?:%|[a-z]++)?+"
+    r"|(?<=\d)\d*+(?:[.,:]\d++)*+(?:%|[a-z]++)?+))"
 )
 _NEXT_START = re.compile(r"\s*[\"'“‘(\[]?[A-Z0-9$€£]")
 # a sentence end (full stop, "!" or "?", closing quotes) where the next sentence starts
@@ -106,6 +112,7 @@ class Doc:
     starts: list[int] = field(default_factory=list)  # word i is plain[starts[i]:ends[i]]
     ends: list[int] = field(default_factory=list)
     lows: list[str] = field(default_factory=list)  # word i, lower-cased
+    low: str = ""  # plain.lower() (computed once: it may differ from plain in length)
     block_sentences: list[list[int]] = field(default_factory=list)  # block -> sentences
     _sent_starts: list[int] = field(default_factory=list)
     _by_word: dict[str, list[int]] | None = None
@@ -257,6 +264,9 @@ def parse(text: str) -> Doc:
 
     cur_line = 0
     next_mark = -1
+    # where the characters of _MARKUP_CHARS are (str.find is much faster than a regex
+    # scan for a character class)
+    marks = sorted(p for c in _MARKUP_CHAR_LIST for p in occurrences(text, c))
     for li, (ls, le) in enumerate(_lines(text)):
         body = ls
         body_end = le
@@ -265,40 +275,52 @@ def parse(text: str) -> Doc:
             # a line that may hold Markdown structure (a line starting with any other
             # letter is a plain line of prose: none of these patterns can match it)
             line = text[ls:le]
-            if _FENCE.match(line):
-                in_fence = not in_fence
-                close()
-                continue
-            if in_fence:
-                continue
-            if not line.strip() or _RULE.match(line) or _TABLE_SEP.match(line):
-                close()
-                continue
-            if _SETEXT.match(line) and cur is not None and prev_line is not None:
-                cur_kind = "heading"
-                close()
-                continue
-            m = _QUOTE.match(line)
-            if m:
-                body = ls + m.end()
-                kind = "quote"
-            rest = text[body:le]
-            m = _HEADING.match(rest)
-            if m:
-                kind = "heading"
-                body += m.end()
-            else:
-                m = _ITEM.match(rest)
+            first = line[:1]
+            if not in_fence and (first.isalpha() or first.isdigit()):
+                # of the patterns below, only a numbered item ("1.") or a "Q:" / "A:"
+                # label can match a line that starts with a letter or a digit
+                m = _ITEM.match(line) if first.isdigit() else None
                 if m:
                     kind = "item"
                     body += m.end()
-                elif _QA.match(rest):
-                    kind = kind or "para"
+                elif first.isalpha() and _QA.match(line):
+                    kind = "para"
                     close()
-            if kind == "heading":
-                t = _HEADING_TAIL.search(text, body, le)
-                if t:
-                    body_end = t.start()
+            elif _FENCE.match(line):
+                in_fence = not in_fence
+                close()
+                continue
+            elif in_fence:
+                continue
+            else:
+                if not line.strip() or _RULE.match(line) or _TABLE_SEP.match(line):
+                    close()
+                    continue
+                if _SETEXT.match(line) and cur is not None and prev_line is not None:
+                    cur_kind = "heading"
+                    close()
+                    continue
+                m = _QUOTE.match(line)
+                if m:
+                    body = ls + m.end()
+                    kind = "quote"
+                rest = text[body:le]
+                m = _HEADING.match(rest)
+                if m:
+                    kind = "heading"
+                    body += m.end()
+                else:
+                    m = _ITEM.match(rest)
+                    if m:
+                        kind = "item"
+                        body += m.end()
+                    elif _QA.match(rest):
+                        kind = kind or "para"
+                        close()
+                if kind == "heading":
+                    t = _HEADING_TAIL.search(text, body, le)
+                    if t:
+                        body_end = t.start()
         starts_new = (
             cur is None
             or kind in ("heading", "item")
@@ -321,8 +343,8 @@ def parse(text: str) -> Doc:
             cur.append((ls - 1, ls - 1))  # line break inside a block: becomes a space
         assert cur is not None
         if next_mark < body:  # where the next markup character is, from here on
-            m = _MARKUP_CHARS.search(text, body)
-            next_mark = m.start() if m else len(text)
+            k = bisect_left(marks, body)
+            next_mark = marks[k] if k < len(marks) else len(text)
         if next_mark >= body_end:
             cur.append((body, body_end))  # plain line: nothing to strip
         else:
@@ -369,8 +391,10 @@ def parse(text: str) -> Doc:
     run_plain.append(size)  # sentinel for end offsets
     run_orig.append(len(text))
     run_copied.append(False)
-    doc = Doc(text=text, plain=plain, runs=(run_plain, run_orig, run_copied), blocks=blocks)
     low = plain.lower()
+    doc = Doc(
+        text=text, plain=plain, runs=(run_plain, run_orig, run_copied), blocks=blocks, low=low
+    )
     if len(low) == len(plain):
         # split() keeps the words at odd indexes; offsets are the running lengths
         parts = _WORD_SPLIT.split(low)
@@ -398,7 +422,8 @@ def _split_sentences(doc: Doc) -> list[Sentence]:
     # ends before "\n\n", so an end whose next sentence is in the next block is dropped)
     block_starts = [b.start for b in blocks]
     inner: list[list[int]] = [[] for _ in blocks]
-    for m in _CUT.finditer(plain):
+    stops = [*occurrences(plain, "."), *occurrences(plain, "!"), *occurrences(plain, "?")]
+    for m in matches_at(_CUT, plain, stops):  # every cut starts at one of these
         dot, end = m.span()
         bi = bisect_right(block_starts, dot) - 1
         b = blocks[bi]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .. import lexicon
+from ..scan import matches_at, occurrences
 from ..signals import Analysis, is_verbish
 
 MIN_WORDS = 120
@@ -118,9 +119,55 @@ def _is_due(unit: str, exact_fold: bool) -> bool:
     if not exact_fold:
         return _DUE.search(unit) is not None
     low = unit.lower()
-    if not _DIGIT.search(low) and not any(map(low.__contains__, _DUE_WORDS)):
+    digit = any(map(low.__contains__, "0123456789")) or (
+        not low.isascii() and _DIGIT.search(low) is not None
+    )
+    if not digit and not any(map(low.__contains__, _DUE_WORDS)):
         return False
     return _DUE_LOWER.search(low) is not None
+
+
+def _timestamp_starts(plain: str) -> list[int]:
+    """Where a :data:`_TIMESTAMP` match can start: before a ":" or "-" that follows a
+    digit (14:05, 2025-03-14), at "UTC" and at "T+".
+
+    >>> t = "At 9:05 UTC (T+3) on 2025-03-14 the well-known alarm fired."
+    >>> [m.group() for m in matches_at(_TIMESTAMP, t, _timestamp_starts(t))]
+    ['9:05', 'UTC', 'T+3', '2025-03-14']
+    """
+    out = []
+    for q in occurrences(plain, ":"):
+        if q and plain[q - 1].isdigit():
+            out += (q - 2, q - 1)
+    for q in occurrences(plain, "-"):
+        if q >= 4 and plain[q - 1].isdigit():
+            out.append(q - 4)
+    return out + occurrences(plain, "UTC") + occurrences(plain, "T+")
+
+
+def _name_blame_starts(plain: str, verb: str) -> list[int]:
+    """Where a :data:`_NAME_BLAME` match ending in ``verb`` can start: the capital of the
+    name before the whitespace (and an optional "'s") that precedes each ``verb``.
+
+    >>> t = "Then Ann's  forgot it; Bob forgot nothing."
+    >>> [t[p : p + 3] for p in _name_blame_starts(t, "forgot")]
+    ['Ann', 'Bob']
+    """
+    out = []
+    for q in occurrences(plain, verb):
+        j = q
+        while j > 0 and plain[j - 1].isspace():
+            j -= 1
+        if j == q:
+            continue
+        if plain[j - 2 : j] == "'s":
+            j -= 2
+        k = j
+        while k > 0 and "a" <= plain[k - 1] <= "z":
+            k -= 1
+        if k < j:
+            out.append(k - 1)
+    return out
 
 
 def check(a: Analysis) -> None:
@@ -135,8 +182,9 @@ def check(a: Analysis) -> None:
         blame += 1
         a.add("blame", f"'{phrase}' assigns blame: {tip}.", s, e, "error")
     fw = lexicon.words("language", "function_words")
-    blame_words = any(map(plain.__contains__, _BLAME_VERBS))
-    for m in _NAME_BLAME.finditer(plain) if blame_words else ():
+    # (every match ends in a blame verb: try the pattern only before one)
+    starts = [p for verb in _BLAME_VERBS if verb in plain for p in _name_blame_starts(plain, verb)]
+    for m in matches_at(_NAME_BLAME, plain, starts):
         name = m.group(1)
         low = name.lower()
         if low in fw or low in _NOT_NAMES or is_verbish(low):
@@ -152,7 +200,7 @@ def check(a: Analysis) -> None:
         )
 
     timeline = set()
-    for m in _TIMESTAMP.finditer(plain):
+    for m in matches_at(_TIMESTAMP, plain, _timestamp_starts(plain)):
         si = doc.sentence_at(m.start())
         info = a.sents[si]
         if info.verb and info.n >= 3 and not info.duplicate:
@@ -162,6 +210,9 @@ def check(a: Analysis) -> None:
     why_steps = 0  # a "why" (question or "because") followed by an answer in a real sentence
     sents = doc.sentences
     for si, s in enumerate(sents):
+        first = s.text[:1]  # (sentences are stripped) a cheap pre-check for _WHY
+        if first not in "wWbB" and not first.isdigit():
+            continue
         if a.sents[si].duplicate or not _WHY.match(s.text):
             continue
         if not s.text.endswith("?"):
@@ -172,7 +223,11 @@ def check(a: Analysis) -> None:
     root_named = any(
         "root cause" in plain[s:e].lower() for s, e, _ in a.matches("kinds", "coe.root_cause")
     )
-    five_whys = a.may_contain("whys") and bool(_FIVE_WHYS.search(plain))
+    if a.exact_fold:  # "5 whys", "five whys": try the pattern only before "whys"
+        whys = occurrences(a.low, "whys")
+        five_whys = bool(matches_at(_FIVE_WHYS, plain, [q - d for q in whys for d in (2, 5)]))
+    else:
+        five_whys = bool(_FIVE_WHYS.search(plain))
     steps = max(why_steps, len(causal))
 
     actions = []  # (unit text, has owner, has due date)
