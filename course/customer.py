@@ -171,18 +171,14 @@ def _sorter_class() -> type:
     """The widget class, built on first use so ipywidgets is imported lazily."""
     import ipywidgets as widgets
 
+    from course.widgets import with_plain_text
+
     class SectionSorter(widgets.VBox):
         """A VBox whose plain-text view lists the sections (for headless runs)."""
 
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
             bundle = super()._repr_mimebundle_(**kwargs)
-            text = sorter_text(self.order)
-            if isinstance(bundle, tuple):  # (data, metadata)
-                data, meta = bundle
-                return {**data, "text/plain": text}, meta
-            if isinstance(bundle, dict):
-                return {**bundle, "text/plain": text}
-            return {"text/plain": text}
+            return with_plain_text(bundle, sorter_text(self.order))
 
         def move(self, index: int, step: int) -> None:
             """Swap the section at ``index`` with its neighbour ``step`` away (-1 or +1)."""
@@ -415,18 +411,14 @@ def _benefit_html(text: str) -> str:
 def _panel_class() -> type:
     import ipywidgets as widgets
 
+    from course.widgets import with_plain_text
+
     class BenefitPanel(widgets.VBox):
         """A VBox whose plain-text view is the checklist (for headless runs)."""
 
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
             bundle = super()._repr_mimebundle_(**kwargs)
-            text = benefit_text(self.scratch.value)
-            if isinstance(bundle, tuple):
-                data, meta = bundle
-                return {**data, "text/plain": text}, meta
-            if isinstance(bundle, dict):
-                return {**bundle, "text/plain": text}
-            return {"text/plain": text}
+            return with_plain_text(bundle, benefit_text(self.scratch.value))
 
     return BenefitPanel
 

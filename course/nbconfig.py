@@ -60,3 +60,22 @@ def configure(c: Any, *, source: str, release: str, db_url: str | None = None) -
     c.Execute.timeout = CELL_TIMEOUT
     c.Execute.shutdown_kernel = "immediate"
     return c
+
+
+def generate_assignments(config: Any, modules: list[str]) -> tuple[str, str] | None:
+    """Run nbgrader's generate_assignment for each of ``modules`` with ``config``.
+
+    Returns ``(module, reason)`` for the first module nbgrader fails on (the reason is
+    the last line of nbgrader's error or log), or ``None`` when all succeed.
+    """
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config.Application.log_level = "WARN"
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    for module in modules:
+        result = api.generate_assignment(module, force=True, create=True)
+        if not result["success"]:
+            lines = (result.get("error") or result.get("log") or "").strip().splitlines()
+            return module, lines[-1] if lines else "nbgrader reported a failure"
+    return None

@@ -128,18 +128,14 @@ def _quiz_class() -> type:
     """The widget class, built on first use so ipywidgets is imported lazily."""
     import ipywidgets as widgets
 
+    from course.widgets import with_plain_text
+
     class ChoiceQuiz(widgets.VBox):
         """A VBox whose plain-text view lists the questions (for headless runs)."""
 
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
             bundle = super()._repr_mimebundle_(**kwargs)
-            text = quiz_text(self.items, title=self.title)
-            if isinstance(bundle, tuple):  # (data, metadata)
-                data, meta = bundle
-                return {**data, "text/plain": text}, meta
-            if isinstance(bundle, dict):
-                return {**bundle, "text/plain": text}
-            return {"text/plain": text}
+            return with_plain_text(bundle, quiz_text(self.items, title=self.title))
 
         def choices(self) -> list[str | None]:
             """The options currently selected, ``None`` where nothing is chosen."""

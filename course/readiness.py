@@ -368,18 +368,14 @@ def _explorer_class() -> type:
     """The widget class, built on first use so ipywidgets is imported lazily."""
     import ipywidgets as widgets
 
+    from course.widgets import with_plain_text
+
     class ConsistencyExplorer(widgets.VBox):
         """A VBox whose plain-text view is :func:`explorer_text` (for headless runs)."""
 
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
             bundle = super()._repr_mimebundle_(**kwargs)
-            text = self.text()
-            if isinstance(bundle, tuple):
-                data, meta = bundle
-                return {**data, "text/plain": text}, meta
-            if isinstance(bundle, dict):
-                return {**bundle, "text/plain": text}
-            return {"text/plain": text}
+            return with_plain_text(bundle, self.text())
 
         def ticked(self) -> set[str]:
             """Quarters currently marked as having next-level evidence."""

@@ -40,11 +40,9 @@ def source_modules(solutions: Path | None = None) -> list[str]:
 
 def generate(out_dir: Path, modules: list[str] | None = None) -> list[str]:
     """Run nbgrader's generate_assignment for ``modules`` into ``out_dir``; return them."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
 
-    from course.nbconfig import configure
+    from course.nbconfig import configure, generate_assignments
 
     modules = modules or source_modules()
     with tempfile.TemporaryDirectory(prefix="wbcourse-release-") as tmp:
@@ -55,15 +53,9 @@ def generate(out_dir: Path, modules: list[str] | None = None) -> list[str]:
             db_url=f"sqlite:///{tmp}/gradebook.db",
         )
         config.CourseDirectory.root = tmp
-        config.Application.log_level = "WARN"
-        coursedir = CourseDirectory(config=config)
-        api = NbGraderAPI(coursedir=coursedir, config=config)
-        for module in modules:
-            result = api.generate_assignment(module, force=True, create=True)
-            if not result["success"]:
-                detail = (result.get("error") or result.get("log") or "").strip().splitlines()
-                reason = detail[-1] if detail else "nbgrader reported a failure"
-                raise ReleaseError(f"cannot release {module}: {reason}")
+        failed = generate_assignments(config, modules)
+        if failed is not None:
+            raise ReleaseError(f"cannot release {failed[0]}: {failed[1]}")
     for nb_path in nbclean.notebooks([out_dir]):
         text = nb_path.read_text(encoding="utf-8")
         nb_path.write_text(nbclean.clean_text(text), encoding="utf-8")

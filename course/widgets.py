@@ -80,6 +80,28 @@ def findings_html(result: Review, top: int = 6) -> str:
     return f"<p><b>What to fix first</b></p><ol>{items}</ol>{tail}"
 
 
+def with_plain_text(bundle: Any, text: str) -> Any:
+    """``bundle`` (what ``_repr_mimebundle_`` returns: a mime bundle or a ``(data,
+    metadata)`` pair) with its ``text/plain`` view replaced by ``text``.
+
+    Frontends without a widget manager (nbconvert, nbgrader, a terminal) show that
+    view, so a widget stays readable where it cannot be drawn.
+
+    >>> with_plain_text({"text/html": "<b>x</b>"}, "x")
+    {'text/html': '<b>x</b>', 'text/plain': 'x'}
+    >>> with_plain_text(({"text/plain": "VBox()"}, {"m": 1}), "x")
+    ({'text/plain': 'x'}, {'m': 1})
+    >>> with_plain_text(None, "x")
+    {'text/plain': 'x'}
+    """
+    if isinstance(bundle, tuple):
+        data, meta = bundle
+        return {**data, "text/plain": text}, meta
+    if isinstance(bundle, dict):
+        return {**bundle, "text/plain": text}
+    return {"text/plain": text}
+
+
 def review_panel(
     text: str,
     kind: str,
@@ -103,10 +125,7 @@ def review_panel(
 
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
             bundle = super()._repr_mimebundle_(**kwargs)
-            data = bundle[0] if isinstance(bundle, tuple) else bundle
-            if isinstance(data, dict):
-                data["text/plain"] = render_text(self.review)
-            return bundle
+            return with_plain_text(bundle, render_text(self.review))
 
         def __repr__(self) -> str:
             return render_text(self.review)

@@ -73,3 +73,15 @@ def test_modules_markdown_table(capsys):
     assert main(["modules", "--markdown"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("| # | Module |") and "Cross-team impact" in out
+
+
+def test_nbgrader_failure_names_the_module_and_the_reason(tmp_path):
+    """A module nbgrader cannot generate stops the release with nbgrader's own reason."""
+    from course import release
+
+    with pytest.raises(release.ReleaseError) as err:
+        release.generate(tmp_path, ["99-no-such-module"])
+    message = str(err.value)
+    assert message.startswith("cannot release 99-no-such-module: ")
+    assert "No notebooks were matched" in message
+    assert "\n" not in message

@@ -16,11 +16,12 @@ the same matplotlib version. Run::
 
 from __future__ import annotations
 
-import argparse
 import math
 from pathlib import Path
 
 import matplotlib
+
+from course.assetgen import script_main
 
 matplotlib.use("Agg")
 
@@ -215,13 +216,7 @@ def build(out_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = Path(__file__).resolve().parent.parent / "img"
-    parser.add_argument("--out", type=Path, default=default, help="output folder")
-    args = parser.parse_args(argv)
-    for path in build(args.out):
-        print(f"wrote {path} ({path.stat().st_size} bytes)")
-    return 0
+    return script_main(build, Path(__file__).resolve().parent.parent / "img", __doc__, argv)
 
 
 if __name__ == "__main__":

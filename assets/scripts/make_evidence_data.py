@@ -10,7 +10,7 @@ exercises are built on it); the seeded random generator only picks dates inside 
 quarter and the everyday, current-level entries. Re-running reproduces the file byte
 for byte::
 
-    python assets/scripts/make_evidence_data.py
+    python assets/scripts/make_evidence_data.py [--out DIR]
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import datetime as dt
 import io
 import random
 from pathlib import Path
+
+from course.assetgen import script_main
 
 SEED = 20240901
 OUT = Path(__file__).resolve().parents[1] / "data" / "evidence_log.csv"
@@ -140,11 +142,17 @@ def render(entries: list[dict[str, str]]) -> str:
     return buf.getvalue()
 
 
-def main() -> None:
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(render(rows()), encoding="utf-8")
-    print(f"wrote {OUT}")
+def build(out_dir: Path) -> list[Path]:
+    """Write ``evidence_log.csv`` into ``out_dir`` and return its path in a list."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / OUT.name
+    path.write_text(render(rows()), encoding="utf-8")
+    return [path]
+
+
+def main(argv: list[str] | None = None) -> int:
+    return script_main(build, OUT.parent, __doc__, argv)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -10,7 +10,7 @@ Outputs (re-running reproduces them byte for byte; the metric noise is seeded):
 * ``assets/data/incident_timeline.csv``: ``time_utc,kind,source,event``
 * ``assets/data/incident_metrics.csv``: ``minute_utc,error_rate_pct,wrong_price_pct``
 
-Run: ``python assets/scripts/make_incident_data.py``
+Run: ``python assets/scripts/make_incident_data.py [--out DIR]``
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import io
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from course.assetgen import script_main
 
 SEED = 7
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -169,16 +171,20 @@ def _csv(header: list[str], rows: list[tuple]) -> str:
     return buffer.getvalue()
 
 
-def main() -> None:
-    """Write both CSV files into ``assets/data``."""
-    DATA.mkdir(parents=True, exist_ok=True)
-    (DATA / "incident_timeline.csv").write_text(
-        _csv(["time_utc", "kind", "source", "event"], TIMELINE), encoding="utf-8"
-    )
-    (DATA / "incident_metrics.csv").write_text(
+def build(out_dir: Path) -> list[Path]:
+    """Write both CSV files into ``out_dir`` and return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    timeline, metrics = out_dir / "incident_timeline.csv", out_dir / "incident_metrics.csv"
+    timeline.write_text(_csv(["time_utc", "kind", "source", "event"], TIMELINE), encoding="utf-8")
+    metrics.write_text(
         _csv(["minute_utc", "error_rate_pct", "wrong_price_pct"], _metrics()), encoding="utf-8"
     )
+    return [timeline, metrics]
+
+
+def main(argv: list[str] | None = None) -> int:
+    return script_main(build, DATA, __doc__, argv)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -32,13 +32,14 @@ Deterministic: the same seed writes the same bytes. Run::
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import math
 import random
 from datetime import date, timedelta
 from pathlib import Path
+
+from course.assetgen import script_main
 
 SEED = 20240603
 START = date(2023, 1, 1)
@@ -214,13 +215,7 @@ def build(out_dir: Path, seed: int = SEED) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = Path(__file__).resolve().parent.parent / "data"
-    parser.add_argument("--out", type=Path, default=default, help="output folder")
-    args = parser.parse_args(argv)
-    for path in build(args.out):
-        print(f"wrote {path} ({path.stat().st_size} bytes)")
-    return 0
+    return script_main(build, Path(__file__).resolve().parent.parent / "data", __doc__, argv)
 
 
 if __name__ == "__main__":

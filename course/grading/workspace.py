@@ -14,6 +14,7 @@ from pathlib import Path
 
 from course import paths
 from course.errors import CourseError
+from course.nbconfig import generate_assignments
 
 CONFIG_NAME = "nbgrader_config.py"
 _CONFIG_TEMPLATE = '''"""nbgrader configuration of a working-backwards-course grading workspace."""
@@ -107,15 +108,6 @@ def init_workspace(root: Path, *, db_url: str | None = None,
 
 def register_modules(ws: Workspace, modules: list[str]) -> None:
     """Run nbgrader's generate_assignment for each module inside the workspace."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    config = ws.config()
-    config.Application.log_level = "WARN"
-    coursedir = CourseDirectory(config=config)
-    api = NbGraderAPI(coursedir=coursedir, config=config)
-    for module in modules:
-        result = api.generate_assignment(module, force=True, create=True)
-        if not result["success"]:
-            lines = (result.get("error") or result.get("log") or "").strip().splitlines()
-            raise CourseError(f"cannot register {module}: {lines[-1] if lines else 'failed'}")
+    failed = generate_assignments(ws.config(), modules)
+    if failed is not None:
+        raise CourseError(f"cannot register {failed[0]}: {failed[1]}")
