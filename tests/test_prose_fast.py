@@ -40,6 +40,7 @@ EDGE_CASES = [
     "٣:٤٥ 1:2 123:45 12:345 -12:30 2024-1-01 12024-03-29 x2024-03-29 UTCx T+ T+12 (UTC).",
     "Why? Because. 1. Why did it fail? 2) because the cache. (Why) “Why”? WHY not? Whys.",
     "(with the Foo-bar and the x_y team) to  ads team; by a b c team; and the my team; teams",
+    " a  b -c d- e--f g'h i’ $4 5% 6.7.8 x9 9x a\tb\nc a b",
 ]
 
 
@@ -97,6 +98,17 @@ def test_word_split_finds_the_same_words_as_the_word_pattern() -> None:
         low = text.lower()
         parts = _WORD_SPLIT.split(low)
         assert parts[1::2] == _WORD.findall(low), text[:80]
+
+
+def test_runs_of_words_give_the_words_and_offsets_of_the_word_pattern() -> None:
+    for text in corpus():
+        low = text.lower()
+        if len(low) != len(text):
+            continue  # (parse uses the word pattern itself for these)
+        starts, ends, words = text_module._tokenize(low)
+        spans = [m.span() for m in _WORD.finditer(low)]
+        assert list(zip(starts, ends, strict=True)) == spans, text[:80]
+        assert words == [low[s:e] for s, e in spans], text[:80]
 
 
 def test_sentence_cuts_match_end_plus_next_start() -> None:

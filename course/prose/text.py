@@ -64,6 +64,11 @@ _WORD_SPLIT = re.compile(
     r"|(?<=[$€£])\d++(?:[.,:]\d++)*+(?:%|[a-z]++)?+"
     r"|(?<=\d)\d*+(?:[.,:]\d++)*+(?:%|[a-z]++)?+))"
 )
+# Runs of words separated by single spaces, as one match each: "we cut p99 to" is one
+# match, split at its spaces afterwards (fewer regex matches than one per word).
+_RUN_SPLIT = re.compile(
+    "(" + _WORD_SPLIT.pattern[1:-1] + "(?: " + _WORD_SPLIT.pattern[1:-1] + ")*+)"
+)
 _NEXT_START = re.compile(r"\s*[\"'“‘(\[]?[A-Z0-9$€£]")
 # a sentence end (full stop, "!" or "?", closing quotes) where the next sentence starts
 # (it starts with one character class so that the engine can skip to candidates)
@@ -396,12 +401,7 @@ def parse(text: str) -> Doc:
         text=text, plain=plain, runs=(run_plain, run_orig, run_copied), blocks=blocks, low=low
     )
     if len(low) == len(plain):
-        # split() keeps the words at odd indexes; offsets are the running lengths
-        parts = _WORD_SPLIT.split(low)
-        offs = list(accumulate(map(len, parts), initial=0))
-        doc.starts = offs[1:-1:2]
-        doc.ends = offs[2::2]
-        doc.lows = parts[1::2]
+        doc.starts, doc.ends, doc.lows = _tokenize(low)
     else:  # rare letters whose lower case is longer (e.g. "İ"): keep offsets exact
         spans = [m.span() for m in _WORD.finditer(plain)]
         doc.starts = [s for s, _ in spans]
@@ -409,6 +409,32 @@ def parse(text: str) -> Doc:
         doc.lows = [plain[s:e].lower() for s, e in spans]
     doc.sentences = _split_sentences(doc)  # also sets _sent_starts and block_sentences
     return doc
+
+
+def _tokenize(low: str) -> tuple[list[int], list[int], list[str]]:
+    """(starts, ends, words) of the words of lower-cased text (as ``_WORD`` finds them).
+
+    >>> _tokenize("we cut p99 to 120 ms, don't we?")
+    ([0, 3, 7, 11, 14, 18, 22, 28], [2, 6, 10, 13, 17, 20, 27, 30], ['we', 'cut', 'p99', 'to', '120', 'ms', "don't", 'we'])
+    """
+    # split() keeps the runs of words at odd indexes, the text between them at even ones;
+    # with each run split into its words and the single spaces between them, the offsets
+    # are the running lengths of the pieces
+    parts = _RUN_SPLIT.split(low)
+    pieces = [parts[0]]
+    add, extend = pieces.append, pieces.extend
+    for i in range(1, len(parts), 2):
+        run = parts[i]
+        if " " in run:
+            words = run.split(" ")
+            spaced = [" "] * (2 * len(words) - 1)
+            spaced[::2] = words
+            extend(spaced)
+        else:
+            add(run)
+        add(parts[i + 1])
+    offs = list(accumulate(map(len, pieces), initial=0))
+    return offs[1:-1:2], offs[2::2], pieces[1::2]
 
 
 def _split_sentences(doc: Doc) -> list[Sentence]:
