@@ -128,3 +128,54 @@ def test_sample_notebooks_exist_for_every_learner():
         assert set(built) == {lr.id for lr in load_spec(module)}, module
         for folder in built.values():
             assert list(Path(folder).glob("*.ipynb"))
+
+
+@pytest.mark.slow
+def test_a_kernel_that_dies_once_is_retried_on_a_fresh_kernel(mini_course, tmp_path, monkeypatch):
+    """A kernel death from outside the notebook (a busy machine) costs no points."""
+    from nbgrader.apps import NbGraderAPI
+
+    ws = init_workspace(tmp_path / "ws")
+    _full_and_blank(ws, "01-mini")
+    real = NbGraderAPI.autograde
+    calls: list[str] = []
+
+    def dies_once(self, assignment_id, student_id, **kwargs):
+        calls.append(student_id)
+        if student_id == "zz-model-answer" and calls.count(student_id) == 1:
+            return {"success": False, "error": "nbclient.exceptions.DeadKernelError: Kernel died",
+                    "log": ""}
+        return real(self, assignment_id, student_id, **kwargs)
+
+    monkeypatch.setattr(NbGraderAPI, "autograde", dies_once)
+    outcomes = {o.learner: o for o in grade(ws, "01-mini", workers=1, sandbox=False)}
+    model = outcomes["zz-model-answer"]
+    assert model.status == "graded", model.problems
+    assert calls.count("zz-model-answer") == 2 and calls.count("zz-blank") == 1
+    assert any("graded from the second run" in p for p in model.problems)
+    assert _auto_fraction(ws.db_url, "01-mini", "zz-model-answer") > 0.5
+
+
+def test_the_pool_never_hands_out_a_dead_kernel(tmp_path):
+    """A waiting kernel that died (killed, crashed) is replaced before a notebook uses it."""
+    import os
+    import signal
+
+    from traitlets.config import Config
+
+    from course.grading import fastexec
+
+    fastexec.start_pool(Config())
+    try:
+        km, _scratch = fastexec._POOL["next"]
+        assert fastexec.alive(km)
+        os.kill(km.provisioner.process.pid, signal.SIGKILL)
+        km.provisioner.process.wait()
+        assert not fastexec.alive(km)
+        fresh, scratch = fastexec._take(None)
+        try:
+            assert fresh is not km and fastexec.alive(fresh)
+        finally:
+            fastexec._dispose(fresh, scratch)
+    finally:
+        fastexec.stop_pool()

@@ -212,9 +212,26 @@ def _dispose(km, scratch: Path) -> None:
     shutil.rmtree(scratch, ignore_errors=True)
 
 
+def alive(km) -> bool:
+    """Is the kernel of ``km`` still running (a waiting kernel may die, e.g. killed)?"""
+    from jupyter_core.utils import ensure_async, run_sync
+
+    async def check() -> bool:
+        return bool(await ensure_async(km.is_alive()))
+
+    try:
+        return run_sync(check)()
+    except Exception:
+        return False
+
+
 def _take(run_path: str | None):
     """A started kernel for the next notebook, with the submission's files in its cwd."""
-    ready = _POOL.pop("next", None) or _spawn()
+    ready = _POOL.pop("next", None)
+    if ready is not None and not alive(ready[0]):
+        _dispose(*ready)  # it died while it waited: never hand a dead kernel to a notebook
+        ready = None
+    ready = ready or _spawn()
     km, scratch = ready
     if run_path:
         for item in Path(run_path).iterdir():

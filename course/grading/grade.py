@@ -142,11 +142,19 @@ def grade_submission(api, options: GradeOptions, learner: str) -> Outcome:
     if released and not present:
         return Outcome(learner, module, "failed", problems=problems)
     result = api.autograde(module, learner, force=True, create=True)
+    if not result["success"] and _kernel_died(result):
+        # A kernel can die for reasons outside the notebook (a busy machine): one more
+        # run on a fresh kernel; a notebook that kills its kernel does so again.
+        result = api.autograde(module, learner, force=True, create=True)
+        if result["success"]:
+            problems.append("the kernel died during the first run, not again on a fresh "
+                            "kernel: graded from the second run")
     if not result["success"]:
         log = f"{result.get('error') or ''}\n{result.get('log') or ''}"
-        if "DeadKernelError" in log or "Kernel died" in log:
-            problems.append("the notebook's kernel died while it ran (os._exit, a crash or "
-                            "running out of memory), so nothing could be graded")
+        if _kernel_died(result):
+            problems.append("the notebook's kernel died while it ran, on two fresh kernels "
+                            "(os._exit, a crash or running out of memory), so nothing could "
+                            "be graded")
         else:
             lines = log.strip().splitlines()
             problems.append("nbgrader could not grade it: "
@@ -157,6 +165,12 @@ def grade_submission(api, options: GradeOptions, learner: str) -> Outcome:
     _withhold_tests(api, options, learner, withheld, prose_scores)
     score, max_score, _ = submission_scores(api.coursedir.db_url, module, learner)
     return Outcome(learner, module, "graded", score=score, max_score=max_score, problems=problems)
+
+
+def _kernel_died(result: dict) -> bool:
+    """Did an nbgrader autograde result fail because the notebook's kernel died?"""
+    log = f"{result.get('error') or ''}\n{result.get('log') or ''}"
+    return "DeadKernelError" in log or "Kernel died" in log
 
 
 def _withhold_tests(api, options: GradeOptions, learner: str,
