@@ -150,13 +150,12 @@ def grade_submission(api, options: GradeOptions, learner: str) -> Outcome:
             problems.append("the kernel died during the first run, not again on a fresh "
                             "kernel: graded from the second run")
     if not result["success"]:
-        log = f"{result.get('error') or ''}\n{result.get('log') or ''}"
         if _kernel_died(result):
             problems.append("the notebook's kernel died while it ran, on two fresh kernels "
                             "(os._exit, a crash or running out of memory), so nothing could "
                             "be graded")
         else:
-            lines = log.strip().splitlines()
+            lines = _log(result).strip().splitlines()
             problems.append("nbgrader could not grade it: "
                             + (lines[-1] if lines else "unknown error"))
         return Outcome(learner, module, "failed", problems=problems)
@@ -167,9 +166,14 @@ def grade_submission(api, options: GradeOptions, learner: str) -> Outcome:
     return Outcome(learner, module, "graded", score=score, max_score=max_score, problems=problems)
 
 
+def _log(result: dict) -> str:
+    """The error and log text of an nbgrader autograde result."""
+    return f"{result.get('error') or ''}\n{result.get('log') or ''}"
+
+
 def _kernel_died(result: dict) -> bool:
     """Did an nbgrader autograde result fail because the notebook's kernel died?"""
-    log = f"{result.get('error') or ''}\n{result.get('log') or ''}"
+    log = _log(result)
     return "DeadKernelError" in log or "Kernel died" in log
 
 

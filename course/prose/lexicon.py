@@ -83,7 +83,7 @@ def advice_for(name: str, section: str, matched: str, default: str = "") -> str:
     'say how many, as a number or a percentage'
     """
     low = matched.lower()
-    fast = len(low) == len(matched) and not _ODD_FOLD.search(matched)
+    fast = folds_exactly(matched, low)
     if fast:
         # only entries that start with the same word can match the whole phrase
         by_lead, general = _advice_index(name, section)
@@ -147,8 +147,19 @@ _NUMBER_WORDS_BY_FIRST: dict[str, tuple[str, ...]] = {
 }
 # Characters that re.IGNORECASE matches differently from str.lower() (dotted and dotless i,
 # long s, Kelvin sign): a text holding one is matched with the compiled patterns instead.
-_ODD_FOLD = re.compile("[\u0130\u0131\u017f\u212a]")
 ODD_FOLD_CHARS = "\u0130\u0131\u017f\u212a"
+
+
+def folds_exactly(text: str, low: str) -> bool:
+    """Does ``low`` (``text.lower()``) hold a case-insensitive regex match exactly where
+    ``text`` does?  (Same length, none of :data:`ODD_FOLD_CHARS`.)
+
+    >>> folds_exactly("Team A", "team a"), folds_exactly("İstanbul", "İstanbul".lower())
+    (True, False)
+    """
+    return len(low) == len(text) and not any(c in text for c in ODD_FOLD_CHARS)
+
+
 _WORDCHARS = "_'’-"
 # every character str.isspace() (and so the regex "\s") accepts
 _SPACES = (
@@ -157,7 +168,6 @@ _SPACES = (
     + "\u2028\u2029\u202f\u205f\u3000"
 )
 _OTHER_SPACE = re.compile("[" + _SPACES + "]")
-_NUMBER_FIRST = frozenset("$€£")
 
 
 def _group(words: list[str]) -> dict[str, list[int]]:
@@ -394,7 +404,7 @@ class TokenIndex:
         if lowered is None:
             lowered = plain.lower()
         if exact_fold is None:
-            exact_fold = len(lowered) == len(plain) and not any(c in plain for c in ODD_FOLD_CHARS)
+            exact_fold = folds_exactly(plain, lowered)
         # None: match with the compiled patterns (case folding differs from str.lower)
         self.low = lowered if exact_fold else None
         # whitespace as plain spaces: a phrase "a b" is then found with one find()

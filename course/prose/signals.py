@@ -276,9 +276,7 @@ class Analysis:
         # lower-cased plain text; where ``exact_fold`` holds, a phrase occurs in ``low``
         # exactly when a case-insensitive regex finds it in ``plain`` (a fast pre-check)
         self.low = doc.low
-        self.exact_fold = len(self.low) == len(doc.plain) and not any(
-            c in doc.plain for c in lexicon.ODD_FOLD_CHARS
-        )
+        self.exact_fold = lexicon.folds_exactly(doc.plain, self.low)
         self.word_count = len(doc.lows)
         self.lows = doc.lows  # the lower-cased words, in order
         self.sents: list[SentInfo] = []

@@ -47,28 +47,27 @@ _INLINE = re.compile(
     r"|\\(?P<esc>[\\`*_{}\[\]()#+\-.!|>~])"  # backslash escapes
     r"|\*{1,3}|~~|(?<![A-Za-z0-9])_{1,3}|_{1,3}(?![A-Za-z0-9])|\|"  # emphasis marks, pipes
 )
-_MARKUP_CHARS = re.compile(r"[\[`<*_~|\\]")
-_MARKUP_CHAR_LIST = "[`<*_~|\\"  # the same characters
+_MARKUP_CHAR_LIST = "[`<*_~|\\"  # characters that may start inline markup
+_MARKUP_CHARS = re.compile(f"[{re.escape(_MARKUP_CHAR_LIST)}]")
 _INLINE_START = re.compile(r"[!\[`<*_~|\\]")  # where an _INLINE match may start
 _WORD = re.compile(
     r"[A-Za-z][A-Za-z0-9]*(?:['’\-][A-Za-z0-9]+)*"  # words: don't, low-latency, p99
     r"|[$€£]?\d+(?:[.,:]\d+)*(?:%|[A-Za-z]+)?"  # numbers: 40%, $4.99, 14:05, 100ms, 2FA
 )
 # The same words as _WORD, written to start with one character class so that the regex
-# engine skips spaces and punctuation quickly (split() keeps the words at odd indexes).
-# It runs on lower-cased text, and its quantifiers are possessive ("*+"): nothing follows
-# them in the pattern, so the greedy match never backtracks and possessive ones match the
-# same words without saving backtracking points.
-_WORD_SPLIT = re.compile(
-    r"([a-z\d$€£](?:(?<=[a-z])[a-z0-9]*+(?:['’\-][a-z0-9]++)*+"
+# engine skips spaces and punctuation quickly.  It runs on lower-cased text, and its
+# quantifiers are possessive ("*+"): nothing follows them in the pattern, so the greedy
+# match never backtracks and possessive ones match the same words without saving
+# backtracking points.
+_TOKEN = (
+    r"[a-z\d$€£](?:(?<=[a-z])[a-z0-9]*+(?:['’\-][a-z0-9]++)*+"
     r"|(?<=[$€£])\d++(?:[.,:]\d++)*+(?:%|[a-z]++)?+"
-    r"|(?<=\d)\d*+(?:[.,:]\d++)*+(?:%|[a-z]++)?+))"
+    r"|(?<=\d)\d*+(?:[.,:]\d++)*+(?:%|[a-z]++)?+)"
 )
 # Runs of words separated by single spaces, as one match each: "we cut p99 to" is one
-# match, split at its spaces afterwards (fewer regex matches than one per word).
-_RUN_SPLIT = re.compile(
-    "(" + _WORD_SPLIT.pattern[1:-1] + "(?: " + _WORD_SPLIT.pattern[1:-1] + ")*+)"
-)
+# match, split at its spaces afterwards (fewer regex matches than one per word); split()
+# keeps the runs at odd indexes.
+_RUN_SPLIT = re.compile(f"({_TOKEN}(?: {_TOKEN})*+)")
 _NEXT_START = re.compile(r"\s*[\"'“‘(\[]?[A-Z0-9$€£]")
 # a sentence end (full stop, "!" or "?", closing quotes) where the next sentence starts
 # (it starts with one character class so that the engine can skip to candidates)

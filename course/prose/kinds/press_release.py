@@ -93,7 +93,7 @@ def _section_hint(heading: str) -> str | None:
     ('problem', 'faq', None)
     """
     low = heading.lower()
-    if len(low) != len(heading) or any(c in heading for c in lexicon.ODD_FOLD_CHARS):
+    if not lexicon.folds_exactly(heading, low):
         for pat, name in _HINTS:  # case folding differs from str.lower(): use the regexes
             if pat.search(heading):
                 return name
