@@ -171,6 +171,31 @@ def test_quantity_parts_match_like_the_full_pattern() -> None:
     assert checked > 10_000
 
 
+def test_lower_case_quantity_patterns_match_like_the_full_pattern() -> None:
+    """On lower-cased text the case-sensitive quantity parts find the same quantities."""
+    full = signals.quantity_pattern()
+    parts = {
+        "c": signals._QTY_MONEY_LOW,
+        "d": signals._QTY_DIGIT_LOW,
+        "l": signals._QTY_LETTER_LOW,
+    }
+    extra = ["Q3 FY25 P99 p50 H1 5 µs 5 μs 5 ΜS 4 MS 30 SECONDS 2 Percent $4 MILLION Jan 5"]
+    checked = 0
+    for text in [*corpus(), *extra]:
+        low = text.lower()
+        if not lexicon.folds_exactly(text, low):
+            continue  # the review uses the full pattern on such a text
+        for m in _WORD.finditer(text):
+            c = m.group()[0]
+            part = parts["c" if c in "$€£" else "d" if c.isdigit() else "l"]
+            a, b = full.match(text, m.start()), part.match(low, m.start())
+            assert (a and (a.span(), a.lastgroup)) == (b and (b.span(), b.lastgroup)), text[:80]
+            checked += 1
+    assert checked > 10_000
+    for pattern in parts.values():  # nothing upper-case is left to match
+        assert not re.search(r"(?<!\\)[A-Z]", pattern.pattern.replace("(?P<", "")), pattern
+
+
 def test_quantity_candidates_keep_every_number_word_where_a_quantity_starts() -> None:
     """Skipping "a", "an", "one" and month names by their next word loses no quantity.
 
@@ -334,3 +359,43 @@ def test_offset_runs_map_every_plain_character_like_a_full_map() -> None:
             if ch.strip():  # a kept character maps to the same character
                 assert text[orig] == ch, (text, p)
         assert doc.original(len(doc.plain)) == len(text)
+
+
+def _plain_duplicates(doc: text_module.Doc) -> list[bool]:
+    """The duplicate rule as written: the same words as an earlier sentence, or (six words
+    or more) a Jaccard similarity of at least 0.8 with an earlier sentence's word set."""
+    out, keys, bags = [], set(), []
+    for s in doc.sentences:
+        ws = doc.lows[s.w0 : s.w1]
+        dup = False
+        if len(ws) >= 3:
+            key = " ".join(ws)
+            if key in keys:
+                dup = True
+            elif len(ws) >= 6:
+                bag = set(ws)
+                dup = any(len(bag & o) / len(bag | o) >= 0.8 for o in bags)
+            keys.add(key)
+            if len(ws) >= 6:
+                bags.append(set(ws))
+        out.append(dup)
+    return out
+
+
+def test_near_duplicates_skip_only_sentences_that_cannot_have_one() -> None:
+    """Sentences with many words used nowhere else are not compared: same duplicates."""
+    texts = [t for t in corpus() if len(t) > 200]
+    # each text again with a near-copy of its longest sentence (one word changed, one added)
+    for t in list(texts):
+        longest = max(parse(t).sentences, key=lambda s: s.w1 - s.w0).text
+        words = longest.split()
+        if len(words) >= 6:
+            words[len(words) // 2] = "quickly"
+            texts.append(f"{t}\n\n{' '.join(words)} today.")
+    found = 0
+    for t in texts:
+        doc = parse(t)
+        fast = [info.duplicate for info in signals.Analysis(doc).sents]
+        assert fast == _plain_duplicates(doc), t
+        found += sum(fast)
+    assert found > 100  # the check saw many duplicates, not only unique sentences

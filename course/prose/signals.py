@@ -70,25 +70,40 @@ _QTY_ALTS = (
 )
 
 
-def quantity_pattern(starts: str = "dlc") -> re.Pattern[str]:
+# The upper-case parts of _QTY_ALTS and what they become for lower-case text ("µ", the
+# micro sign, matches the Greek mu too when the case is ignored).
+_QTY_LOWER = (("[QH]", "[qh]"), ("FY", "fy"), ("[pP]", "p"), ("µ", "[µμ]"))
+
+
+def quantity_pattern(starts: str = "dlc", *, lower: bool = False) -> re.Pattern[str]:
     """The quantity alternatives that start with one of ``starts`` as one regex.
 
     ``quantity_pattern()`` is the full definition; the review matches a word with the
-    part for its first character only, which finds the same match faster.
+    part for its first character only, which finds the same match faster.  With
+    ``lower``, the pattern is for lower-cased text and does not ignore case (faster; the
+    same matches where lower-casing folds case as the regex does, see
+    :func:`course.prose.lexicon.folds_exactly`).
 
     >>> quantity_pattern("c").match("$4.2k per month").lastgroup
     'money'
+    >>> quantity_pattern("l", lower=True).match("q3 and fy25").lastgroup
+    'date'
     """
     groups: dict[str, list[str]] = {}
     for kind, first, pattern in _QTY_ALTS:
         if first in starts:
+            if lower:
+                for upper, low in _QTY_LOWER:
+                    pattern = pattern.replace(upper, low)
             groups.setdefault(kind, []).append(pattern)
     return re.compile(
-        "|".join(f"(?P<{kind}>{'|'.join(alts)})" for kind, alts in groups.items()), re.IGNORECASE
+        "|".join(f"(?P<{kind}>{'|'.join(alts)})" for kind, alts in groups.items()),
+        0 if lower else re.IGNORECASE,
     )
 
 
 _QTY_DIGIT, _QTY_LETTER, _QTY_MONEY = (quantity_pattern(f) for f in "dlc")
+_QTY_DIGIT_LOW, _QTY_LETTER_LOW, _QTY_MONEY_LOW = (quantity_pattern(f, lower=True) for f in "dlc")
 _TIMESTAMP_START = re.compile(
     r"\s*(?:\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}|T\+\d+|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|"
     r"nov|dec)[a-z]*\.? \d{1,2}\b|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
@@ -400,6 +415,7 @@ class Analysis:
         verbish = forms.intersection(uniq).union(_ed_words(uniq))
         is_fw = fw.__contains__
         fw_before = list(accumulate(map(is_fw, lows), initial=0))  # function words before i
+        once_before = _once_before(uniq, len(lows))  # words used once in the text, before i
         bags: dict[int, list[frozenset[str]]] = {}  # word sets of sentences, by size
         prev_q: list[str] | None = None  # words of the previous sentence if it was a question
         prev_block = -1
@@ -454,7 +470,9 @@ class Analysis:
                 key = " ".join(ws)
                 if key in seen:
                     dup = True
-                elif bag is not None:
+                elif bag is not None and 5 * (once_before[s.w1] - once_before[s.w0]) <= len(bag):
+                    # (a sentence can have a near-duplicate only if at most a fifth of its
+                    # distinct words are used nowhere else: see _once_before)
                     nb = len(bag)
                     # Jaccard >= 0.8 needs the smaller set to be >= 0.8 of the larger
                     for no in range(-(-4 * nb // 5), 5 * nb // 4 + 1):
@@ -465,8 +483,7 @@ class Analysis:
                                 break
                         if dup:
                             break
-                if bag is not None:
-                    bags.setdefault(len(bag), []).append(bag)
+                    bags.setdefault(nb, []).append(bag)
                 seen.setdefault(key, len(sents))
             body = not heading or question
             if body:
@@ -514,12 +531,16 @@ class Analysis:
     def _quantities(self) -> None:
         doc = self.doc
         counts = dict.fromkeys(("percent", "money", "latency", "duration", "date", "count"), 0)
-        plain = doc.plain
         end = -1
         starts = doc.starts
         n_words = len(starts)
         number_word = self._number_word
-        digit, letter, money = _QTY_DIGIT.match, _QTY_LETTER.match, _QTY_MONEY.match
+        if self.exact_fold:  # match the lower-cased text: same offsets, faster patterns
+            text = self.low
+            digit, letter, money = _QTY_DIGIT_LOW.match, _QTY_LETTER_LOW.match, _QTY_MONEY_LOW.match
+        else:
+            text = doc.plain
+            digit, letter, money = _QTY_DIGIT.match, _QTY_LETTER.match, _QTY_MONEY.match
         lows = doc.lows
         for i in _quantity_candidates(doc):
             low = lows[i]
@@ -531,7 +552,7 @@ class Analysis:
             ws = starts[i]
             if ws < end:
                 continue
-            m = match(plain, ws)
+            m = match(text, ws)
             if not m:
                 continue
             end = m.end()
@@ -741,6 +762,23 @@ def _quantity_candidates(doc: Doc) -> list[int]:
             out.append(i)
     out.sort()
     return out
+
+
+def _once_before(by_word: dict[str, list[int]], n: int) -> list[int]:
+    """How many of the first ``i`` words occur only once in the text, for ``i`` in 0..n.
+
+    A near-duplicate (Jaccard similarity >= 0.8) shares all but a fifth of the distinct
+    words of each sentence: a sentence with more words that stand nowhere else in the text
+    has none, and is neither compared nor kept for comparison.
+
+    >>> _once_before(parse("We cut it and we cut more.").by_word, 7)
+    [0, 0, 0, 1, 2, 2, 2, 3]
+    """
+    once = bytearray(n)
+    for ix in by_word.values():
+        if len(ix) == 1:
+            once[ix[0]] = 1
+    return list(accumulate(once, initial=0))
 
 
 def _unlabelled(text: str, ws: list[str]) -> list[str]:
