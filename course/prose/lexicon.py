@@ -264,42 +264,55 @@ def _run(
     """End of the entry's match at ``pos`` (like ``pattern.match``), or -1.
 
     ``idx`` (the text's :class:`TokenIndex`) caches where the numbers of the text end.
+
+    >>> _run(_program("{n} teams use*"), "now 12 teams use it", "now 12 teams use it", 4)
+    16
     """
     lead, trail, pieces = prog
     if lead and pos > 0 and _isword(plain[pos - 1]):
         return -1
+    return _go(pieces, 0, pos, low, plain, trail, full, idx)
+
+
+def _go(
+    pieces: tuple[str, ...],
+    i: int,
+    p: int,
+    low: str,
+    plain: str,
+    trail: bool,
+    full: bool,
+    idx: TokenIndex | None,
+) -> int:
+    """Match ``pieces[i:]`` at ``low[p:]`` (see :func:`_run`)."""
     n = len(low)
-
-    def go(i: int, p: int) -> int:
-        while i < len(pieces):
-            piece = pieces[i]
-            if piece == " ":
-                if p >= n or not low[p].isspace():
-                    return -1
+    while i < len(pieces):
+        piece = pieces[i]
+        if piece == " ":
+            if p >= n or not low[p].isspace():
+                return -1
+            p += 1
+            while p < n and low[p].isspace():
                 p += 1
-                while p < n and low[p].isspace():
-                    p += 1
-            elif piece == "*":
-                while p < n and (low[p].isalnum() or low[p] in _WORDCHARS):
-                    p += 1
-            elif piece == "{n}":
-                for e in idx.num_ends(p) if idx is not None else _num_ends(low, p):
-                    end = go(i + 1, e)
-                    if end >= 0:
-                        return end
-                return -1
-            elif low.startswith(piece, p):
-                p += len(piece)
-            else:
-                return -1
-            i += 1
-        if trail and p < n and _isword(plain[p]):
+        elif piece == "*":
+            while p < n and (low[p].isalnum() or low[p] in _WORDCHARS):
+                p += 1
+        elif piece == "{n}":
+            for e in idx.num_ends(p) if idx is not None else _num_ends(low, p):
+                end = _go(pieces, i + 1, e, low, plain, trail, full, idx)
+                if end >= 0:
+                    return end
             return -1
-        if full and p != n:
+        elif low.startswith(piece, p):
+            p += len(piece)
+        else:
             return -1
-        return p
-
-    return go(0, pos)
+        i += 1
+    if trail and p < n and _isword(plain[p]):
+        return -1
+    if full and p != n:
+        return -1
+    return p
 
 
 # An indexed entry: (entry, head, star, trail): ``head`` is the literal text before a
