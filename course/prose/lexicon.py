@@ -648,9 +648,12 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
             best[pos] = end
 
     def scan(items: list[Indexed], positions: list[int]) -> None:
-        """Entries that start with a word: one startswith per entry and position."""
+        """Entries that start with a word: one startswith per entry and position.
+
+        (:func:`at_word` and :func:`finish`, inlined: this is the busiest loop.)
+        """
         for pos in positions:
-            if not at_word(pos):
+            if pos and (plain[pos - 1].isalnum() or plain[pos - 1] in "_-"):
                 continue
             for entry, head, star, trail in items:
                 if head is None or spaced is None:
@@ -660,7 +663,14 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
                     if " " in head and "  " in spaced[pos : pos + len(head) + 1]:
                         attempt(entry, pos)  # "\s+" may stand for several spaces here
                     continue
-                finish(pos, pos + len(head), star, trail)
+                end = pos + len(head)
+                if star:
+                    while end < size and (spaced[end].isalnum() or spaced[end] in _WORDCHARS):
+                        end += 1
+                elif trail and end < size and (plain[end].isalnum() or plain[end] in "_-"):
+                    continue
+                if end > best.get(pos, -1):
+                    best[pos] = end
 
     has = idx._keyed.__contains__  # does a word with this leading run occur?
     for lead, pairs in single.items():
@@ -687,8 +697,14 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
             scan([item], idx.positions(lead) or [])
     for entry in number:
         prog = _program(entry) if low is not None else None
-        for pos in idx.numbers if prog is None else idx.number_candidates(prog):
-            attempt(entry, pos)
+        if prog is None:
+            for pos in idx.numbers:
+                attempt(entry, pos)
+            continue
+        for pos in idx.number_candidates(prog):
+            end = _run(prog, low, plain, pos, False, idx)  # type: ignore[arg-type]
+            if end > best.get(pos, -1):
+                best[pos] = end
     for entry in rest:
         for s, e in _scan_all(entry, idx):
             if e > best.get(s, -1):

@@ -134,7 +134,8 @@ _AFTER_A = _TIME_UNITS | {"hundred", "thousand", "dozen"}
 
 
 def _after_a(word: str) -> bool:
-    return word in _AFTER_A or lexicon.lead_of(word) in _AFTER_A
+    # (a word of letters and digits only is its own leading run)
+    return word in _AFTER_A or (not word.isalnum() and lexicon.lead_of(word) in _AFTER_A)
 
 
 def _digit_first(word: str) -> bool:
@@ -174,6 +175,12 @@ class RawFinding:
     end: int
     severity: str
     doc_level: bool = False
+
+
+@lru_cache(maxsize=1)
+def _known_acronyms() -> frozenset[str]:
+    """Acronyms that need no definition ("API", "URL"), in upper case."""
+    return frozenset(a.upper() for a in lexicon.phrases("style", "known_acronyms"))
 
 
 @lru_cache(maxsize=1)
@@ -644,7 +651,7 @@ class Analysis:
     def _acronyms(self) -> int:
         doc = self.doc
         plain = doc.plain
-        known = {a.upper() for a in lexicon.phrases("style", "known_acronyms")}
+        known = _known_acronyms()
         seen: set[str] = set()
         undefined = 0
         for m in _ACRONYM.finditer(plain):
