@@ -29,7 +29,8 @@ _OWNER = re.compile(
     r"|(?<=[A-Z])(?<!\w.)(?:[A-Za-z]+ team\b|[a-z]+ (?:will|owns)\b)"
     r"|(?<=t)(?<!\w.)eam [A-Z]\w+|(?<=\()(?:[A-Z][a-z]+|[A-Z][A-Za-z]+ team)[,)])"
 )
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(?:" + "|".join(_MONTH_NAMES) + r")[a-z]*"
 _DUE = re.compile(
     r"\b\d{1,2} " + _MONTH + r"\b|\b" + _MONTH + r" \d{1,2}\b|"
     r"\b(?:by|due|before)\s+(?:\d|Q[1-4]|H[12]|end of|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|"
@@ -122,8 +123,11 @@ def _is_due(unit: str, exact_fold: bool) -> bool:
     digit = any(map(low.__contains__, "0123456789")) or (
         not low.isascii() and _DIGIT.search(low) is not None
     )
-    if not digit and not any(map(low.__contains__, _DUE_WORDS)):
-        return False
+    if not any(map(low.__contains__, _DUE_WORDS)):
+        # without "by", "due" or "before" only a date matches: a day next to a month
+        # name, or 2025-03-14 (a timeline entry such as "14:02 ..." is neither)
+        if not digit or ("-" not in low and not any(map(low.__contains__, _MONTH_NAMES))):
+            return False
     return _DUE_LOWER.search(low) is not None
 
 
