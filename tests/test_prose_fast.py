@@ -158,32 +158,18 @@ def test_lines_starting_with_a_letter_or_digit_match_only_item_or_label_patterns
 
 def test_quantity_parts_match_like_the_full_pattern() -> None:
     """Each word is matched with the part of the quantity pattern for its first character."""
-    full = signals.quantity_pattern()
     parts = {"c": signals._QTY_MONEY, "d": signals._QTY_DIGIT, "l": signals._QTY_LETTER}
-    checked = 0
-    for text in corpus():
-        for m in _WORD.finditer(text):
-            c = m.group()[0]
-            part = parts["c" if c in "$€£" else "d" if c.isdigit() else "l"]
-            a, b = full.match(text, m.start()), part.match(text, m.start())
-            assert (a and (a.span(), a.lastgroup)) == (b and (b.span(), b.lastgroup)), text[:80]
-            checked += 1
-    assert checked > 10_000
+    assert _compare_quantity_parts(parts, corpus(), lower=False) > 10_000
 
 
-def test_lower_case_quantity_patterns_match_like_the_full_pattern() -> None:
-    """On lower-cased text the case-sensitive quantity parts find the same quantities."""
+def _compare_quantity_parts(parts: dict, texts, *, lower: bool) -> int:
+    """Assert that at every word, the part for its first character (on the lower-cased
+    text if ``lower``) finds what the full quantity pattern finds; return the words checked."""
     full = signals.quantity_pattern()
-    parts = {
-        "c": signals._QTY_MONEY_LOW,
-        "d": signals._QTY_DIGIT_LOW,
-        "l": signals._QTY_LETTER_LOW,
-    }
-    extra = ["Q3 FY25 P99 p50 H1 5 µs 5 μs 5 ΜS 4 MS 30 SECONDS 2 Percent $4 MILLION Jan 5"]
     checked = 0
-    for text in [*corpus(), *extra]:
-        low = text.lower()
-        if not lexicon.folds_exactly(text, low):
+    for text in texts:
+        low = text.lower() if lower else text
+        if lower and not lexicon.folds_exactly(text, low):
             continue  # the review uses the full pattern on such a text
         for m in _WORD.finditer(text):
             c = m.group()[0]
@@ -191,7 +177,18 @@ def test_lower_case_quantity_patterns_match_like_the_full_pattern() -> None:
             a, b = full.match(text, m.start()), part.match(low, m.start())
             assert (a and (a.span(), a.lastgroup)) == (b and (b.span(), b.lastgroup)), text[:80]
             checked += 1
-    assert checked > 10_000
+    return checked
+
+
+def test_lower_case_quantity_patterns_match_like_the_full_pattern() -> None:
+    """On lower-cased text the case-sensitive quantity parts find the same quantities."""
+    parts = {
+        "c": signals._QTY_MONEY_LOW,
+        "d": signals._QTY_DIGIT_LOW,
+        "l": signals._QTY_LETTER_LOW,
+    }
+    extra = ["Q3 FY25 P99 p50 H1 5 µs 5 μs 5 ΜS 4 MS 30 SECONDS 2 Percent $4 MILLION Jan 5"]
+    assert _compare_quantity_parts(parts, [*corpus(), *extra], lower=True) > 10_000
     for pattern in parts.values():  # nothing upper-case is left to match
         assert not re.search(r"(?<!\\)[A-Z]", pattern.pattern.replace("(?P<", "")), pattern
 

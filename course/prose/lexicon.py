@@ -648,12 +648,9 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
             best[pos] = end
 
     def scan(items: list[Indexed], positions: list[int]) -> None:
-        """Entries that start with a word: one startswith per entry and position.
-
-        (:func:`at_word` and :func:`finish`, inlined: this is the busiest loop.)
-        """
+        """Entries that start with a word: one startswith per entry and position."""
         for pos in positions:
-            if pos and (plain[pos - 1].isalnum() or plain[pos - 1] in "_-"):
+            if not at_word(pos):
                 continue
             for entry, head, star, trail in items:
                 if head is None or spaced is None:
@@ -663,14 +660,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
                     if " " in head and "  " in spaced[pos : pos + len(head) + 1]:
                         attempt(entry, pos)  # "\s+" may stand for several spaces here
                     continue
-                end = pos + len(head)
-                if star:
-                    while end < size and (spaced[end].isalnum() or spaced[end] in _WORDCHARS):
-                        end += 1
-                elif trail and end < size and (plain[end].isalnum() or plain[end] in "_-"):
-                    continue
-                if end > best.get(pos, -1):
-                    best[pos] = end
+                finish(pos, pos + len(head), star, trail)
 
     has = idx._keyed.__contains__  # does a word with this leading run occur?
     for lead, pairs in single.items():
