@@ -223,7 +223,18 @@ def test_quantity_candidates_keep_every_number_word_where_a_quantity_starts() ->
     ids=["is_due", "numberish", "due_lower"],
 )
 def test_lower_case_patterns_agree_on_whether_a_clause_matches(fast, slow, mode) -> None:
-    for text in corpus():
+    # (and units where a due date starts well before the first digit, sits after a dash
+    # that follows no digit, or uses digits other than ASCII ones)
+    extra = [
+        "Ship it (Septemberish 16).",
+        "Owner: Ann, (june 16)",
+        "the error-rate alarm at 14:02 and SEP 3",
+        "on-call 5 teams",
+        "２０２５-03-14 rollout",
+        "x-1 nearby before: end of Q3",
+        "9-5 shift, 3 days",
+    ]
+    for text in [*corpus(), *extra]:
         expected = slow.search(text) is not None
         if mode == "unit":
             assert fast(text, True) == expected, text[:80]
@@ -396,3 +407,21 @@ def test_near_duplicates_skip_only_sentences_that_cannot_have_one() -> None:
         assert fast == _plain_duplicates(doc), t
         found += sum(fast)
     assert found > 100  # the check saw many duplicates, not only unique sentences
+
+
+def test_token_index_groups_words_by_their_leading_run() -> None:
+    """Each leading run of letters and digits maps to every word that starts with it."""
+    extra = ["rent-to-own rent rent's 14:02 14 14:06 error-rate on-call o'clock $4 4 x-1 x"]
+    checked = 0
+    for text in [*corpus(), *extra]:
+        doc = parse(text)
+        idx = lexicon.TokenIndex(doc.plain, doc.starts, doc.ends, doc.lows)
+        expected: dict[str, list[int]] = {}
+        for start, word in zip(doc.starts, doc.lows, strict=True):
+            lead = word if word.isalnum() else lexicon.lead_of(word)  # "٣٤" is its own
+            if lead:
+                expected.setdefault(lead, []).append(start)
+        assert idx.lead == expected, text[:80]
+        assert idx._sorted == sorted(expected), text[:80]
+        checked += sum(not w.isalnum() for w in doc.lows)
+    assert checked > 1_000  # words whose lead is not the whole word

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from functools import cache
 from itertools import filterfalse
 
@@ -168,6 +168,7 @@ _SPACES = (
     + "\u2028\u2029\u202f\u205f\u3000"
 )
 _OTHER_SPACE = re.compile("[" + _SPACES + "]")
+_LINE_LEAD = re.compile(r"^[a-z0-9]*", re.MULTILINE)  # the lead of each line's word
 
 
 def _group(words: list[str]) -> dict[str, list[int]]:
@@ -455,13 +456,20 @@ class TokenIndex:
         # words are letters and digits only and are their own lead.
         keyed = dict(by_word)
         leads = list(filter(str.isalnum, words))  # sorted, like the sorted words
-        for w in filterfalse(str.isalnum, by_word):
-            del keyed[w]
-            key = lead_of(w)
-            if key:
-                if key not in keyed:
-                    insort(leads, key)
-                keyed[key] = sorted(keyed.get(key, []) + by_word[w])
+        others = list(filterfalse(str.isalnum, by_word))
+        if others:
+            new = []
+            for w, key in zip(others, _LINE_LEAD.findall("\n".join(others)), strict=True):
+                del keyed[w]
+                if key:
+                    have = keyed.get(key)
+                    if have is None:
+                        new.append(key)
+                        keyed[key] = by_word[w]
+                    else:
+                        keyed[key] = sorted(have + by_word[w])
+            if new:
+                leads = sorted(leads + new)
         self._keyed = keyed  # lead -> word indexes
         self._positions: dict[str, list[int]] = {}
         self._starts = starts

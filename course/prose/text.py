@@ -132,11 +132,13 @@ class Doc:
         by_word = self._by_word
         if by_word is None:
             by_word = self._by_word = {}
+            get = by_word.get
             for i, w in enumerate(self.lows):
-                if w in by_word:
-                    by_word[w].append(i)
-                else:
+                where = get(w)
+                if where is None:
                     by_word[w] = [i]
+                else:
+                    where.append(i)
         return by_word
 
     @property
@@ -419,24 +421,24 @@ def _tokenize(low: str) -> tuple[list[int], list[int], list[str]]:
     >>> starts[-2:], ends[-2:]
     ([22, 28], [27, 30])
     """
-    # split() keeps the runs of words at odd indexes, the text between them at even ones;
-    # with each run split into its words and the single spaces between them, the offsets
-    # are the running lengths of the pieces
+    # split() keeps the runs of words at odd indexes, the text between them at even ones.
+    # The words are the runs joined and split at single spaces; a word's offset is the
+    # running length of the words and separators before it: one space after a word
+    # inside a run, the text between the runs after a run's last word.
     parts = _RUN_SPLIT.split(low)
-    pieces = [parts[0]]
-    add, extend = pieces.append, pieces.extend
-    for i in range(1, len(parts), 2):
-        run = parts[i]
-        if " " in run:
-            words = run.split(" ")
-            spaced = [" "] * (2 * len(words) - 1)
-            spaced[::2] = words
-            extend(spaced)
-        else:
-            add(run)
-        add(parts[i + 1])
-    offs = list(accumulate(map(len, pieces), initial=0))
-    return offs[1:-1:2], offs[2::2], pieces[1::2]
+    runs = parts[1::2]
+    if not runs:
+        return [], [], []
+    words = " ".join(runs).split(" ")
+    lens = [1] * (2 * len(words) + 1)  # separator, word, separator, word, ..., separator
+    lens[1::2] = map(len, words)
+    lens[0] = len(parts[0])
+    pos = 0
+    for run, gap in zip(runs, map(len, parts[2::2]), strict=True):
+        pos += 2 * run.count(" ") + 2  # the separator after the run's last word
+        lens[pos] = gap
+    offs = list(accumulate(lens))
+    return offs[0:-1:2], offs[1::2], words
 
 
 def _split_sentences(doc: Doc) -> list[Sentence]:

@@ -77,6 +77,7 @@ _BLAME_VERBS = (
 _OWNER_NEEDLES = ("owne", "@", "team", "(", "will", "owns")
 _DUE_WORDS = ("by", "due", "before")
 _DIGIT = re.compile(r"\d")
+_DIGIT_DASH = tuple(f"{d}-" for d in range(10))  # "2025-03-14" holds one of these
 _FIVE_WHYS = re.compile(r"\b(?:5|five) whys\b", re.IGNORECASE)
 _TIMESTAMP = re.compile(  # 14:05, UTC, 2025-03-14, T+5
     r"[\dUT](?<!\w.)(?:(?<=\d)(?:\d?:\d{2}\b|\d{3}-\d{2}-\d{2}\b)|(?<=U)TC\b|(?<=T)\+\d+)"
@@ -120,15 +121,23 @@ def _is_due(unit: str, exact_fold: bool) -> bool:
     if not exact_fold:
         return _DUE.search(unit) is not None
     low = unit.lower()
-    digit = any(map(low.__contains__, "0123456789")) or (
-        not low.isascii() and _DIGIT.search(low) is not None
-    )
-    if not any(map(low.__contains__, _DUE_WORDS)):
+    digit = _DIGIT.search(low)
+    words = [p for p in map(low.find, _DUE_WORDS) if p >= 0]
+    if not words:
         # without "by", "due" or "before" only a date matches: a day next to a month
         # name, or 2025-03-14 (a timeline entry such as "14:02 ..." is neither)
-        if not digit or ("-" not in low and not any(map(low.__contains__, _MONTH_NAMES))):
+        if digit is None:
             return False
-    return _DUE_LOWER.search(low) is not None
+        if not any(map(low.__contains__, _MONTH_NAMES)) and (
+            "-" not in low or low.isascii() and not any(map(low.__contains__, _DIGIT_DASH))
+        ):
+            return False
+    # a match starts at one of those words, at a digit, or at the month name right before
+    # a day ("june 16"): not before the word that ends a space before the first digit
+    start = min(words, default=len(low))
+    if digit is not None:
+        start = min(start, low.rfind(" ", 0, max(digit.start() - 1, 0)) + 1)
+    return _DUE_LOWER.search(low, start) is not None
 
 
 def _timestamp_starts(plain: str) -> list[int]:

@@ -113,9 +113,12 @@ def check(a: Analysis) -> None:
 
     # the press release body ends where an FAQ starts
     body_end = len(blocks)
+    heading_hint: dict[int, str | None] = {}  # heading block -> the section it names
     for bi, b in enumerate(blocks):
-        text = plain[b.start : b.end]
-        if b.kind == "heading" and _section_hint(text) == "faq" and bi > 0:
+        if b.kind != "heading":
+            continue
+        heading_hint[bi] = _section_hint(plain[b.start : b.end])
+        if heading_hint[bi] == "faq" and bi > 0:
             body_end = bi
             found["faq"] = bi
             break
@@ -133,7 +136,7 @@ def check(a: Analysis) -> None:
         b = blocks[bi]
         text = plain[b.start : b.end].strip()
         if b.kind == "heading":
-            name = _section_hint(text)
+            name = heading_hint[bi]  # (every heading before body_end has its hint)
             if name and bi + 1 < body_end and len(text.split()) <= 6:
                 hint[bi + 1] = name
             continue
@@ -182,10 +185,9 @@ def check(a: Analysis) -> None:
         qs = list(_QUOTE.finditer(t))
         base = blocks[bi].start
         quote_spans[bi] = [(base + m.start(), base + m.end()) for m in qs]
-        quote_text = " ".join(m.group(1) for m in qs)
-        rest = _QUOTE.sub(" ", t)
         if qs and (_ATTRIB.search(t) or blocks[bi].kind == "quote"):
-            quotes.append((bi, quote_text, rest))
+            quote_text = " ".join(m.group(1) for m in qs)
+            quotes.append((bi, quote_text, _QUOTE.sub(" ", t)))  # (and the rest of the block)
         elif blocks[bi].kind == "quote" and len(t.split()) >= 8:
             quotes.append((bi, t, ""))
     company = _company(a, found.get("summary"), found.get("headline"))
