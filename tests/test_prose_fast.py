@@ -425,3 +425,15 @@ def test_token_index_groups_words_by_their_leading_run() -> None:
         assert idx._sorted == sorted(expected), text[:80]
         checked += sum(not w.isalnum() for w in doc.lows)
     assert checked > 1_000  # words whose lead is not the whole word
+
+
+def test_answer_labels_drop_the_words_the_label_holds() -> None:
+    """A "Q:" / "A:" label is one word, or two when its number stands apart ("Q 2:")."""
+    labels = ["Q:", "a.", "Q1:", "Q 1:", "q\t12 :", "QUESTION:", "Answer 3.", "A ٣:", "queſtion:"]
+    texts = [f"{lead}{label} Why now?" for label in labels for lead in ("", " ", "\n")]
+    texts += ["Quick: start now.", "As planned.", "A: yes", "Queue: 5 items."]
+    for text in [*texts, *corpus()]:
+        ws = text_module.split_words(text)
+        m = signals._QA_LABEL.match(text)
+        expected = ws[len(text_module.split_words(m.group())) :] if m else ws
+        assert signals._unlabelled(text, ws) == expected, text[:80]

@@ -16,7 +16,8 @@ import os
 import re
 from bisect import bisect_left
 from functools import cache
-from itertools import filterfalse
+from itertools import accumulate, count, filterfalse
+from operator import add
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -434,7 +435,13 @@ class TokenIndex:
         self._gaps: list[int] = []  # collapsed position of each run of two or more spaces
         self._removed: list[int] = [0]  # spaces removed up to and including each run
         self.collapsed = low
-        if low is not None and "  " in low:
+        if low is not None and "  " in low and "   " not in low:
+            # (every run is two spaces, as between paragraphs: one removed per run)
+            parts = low.split("  ")
+            self.collapsed = " ".join(parts)
+            self._gaps = list(map(add, accumulate(map(len, parts[:-1])), count()))
+            self._removed = list(range(len(parts)))
+        elif low is not None and "  " in low:
             pieces = []
             size, pos = len(low), 0
             run = low.find("  ")

@@ -698,7 +698,9 @@ _YES_NO_OPENERS = frozenset(
     "is are was were do does did can could will would should shall may might must has have had "
     "isn't aren't wasn't weren't don't doesn't didn't won't can't".split()
 )
-_QA_LABEL = re.compile(r"\s*(?:q|a|question|answer)\s*\d*\s*[:.]\s", re.IGNORECASE)
+_QA_LABEL = re.compile(
+    r"\s*(?:q|a|question|answer)(?P<gap>\s*)(?P<num>\d*)\s*[:.]\s", re.IGNORECASE
+)
 _YES_NO = re.compile(
     r"\s*(?:(?:a|answer)\s*[:.]\s*)?(?:(?P<yn>yes|no)|not yet)(?=\s*(?:[,.;:!—–]|-\s|$))",
     re.IGNORECASE,
@@ -789,11 +791,19 @@ def _once_before(by_word: dict[str, list[int]], n: int) -> list[int]:
 
 
 def _unlabelled(text: str, ws: list[str]) -> list[str]:
-    """Words without a leading "Q:" / "A:" label."""
+    """Words without a leading "Q:" / "A:" label.
+
+    >>> _unlabelled("Q: Why now?", ["q", "why", "now"]), _unlabelled("Why?", ["why"])
+    (['why', 'now'], ['why'])
+    """
+    if text[:1] not in "qQaA" and not text[:1].isspace():
+        return ws  # a label starts with "q" or "a", after any whitespace
     m = _QA_LABEL.match(text)
     if not m:
         return ws
-    return ws[len(split_words(m.group())) :]
+    if m.group().isascii():  # one word, or two when a number stands apart: "Q 2:"
+        return ws[2 if m.group("gap") and m.group("num") else 1 :]
+    return ws[len(split_words(m.group())) :]  # ("queſtion" is two words)
 
 
 def _short_question(text: str, ws: list[str], verb: bool) -> bool:

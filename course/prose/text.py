@@ -173,11 +173,14 @@ class Doc:
         return max(bisect_right(self._sent_starts, pos) - 1, 0)
 
     def word_at(self, pos: int) -> int:
-        """Index of the first word starting at or after plain offset ``pos``."""
-        i = bisect_right(self.starts, pos) - 1
-        if i >= 0 and self.ends[i] > pos:
-            return i
-        return i + 1
+        """Index of the word holding plain offset ``pos``, or of the first word after it
+        (the first word that ends after ``pos``: words do not overlap).
+
+        >>> d = parse("We cut p99.")
+        >>> d.word_at(0), d.word_at(2), d.word_at(4), d.word_at(10)
+        (0, 1, 1, 3)
+        """
+        return bisect_right(self.ends, pos)
 
 
 def _inline_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
@@ -444,7 +447,7 @@ def _tokenize(low: str) -> tuple[list[int], list[int], list[str]]:
 def _split_sentences(doc: Doc) -> list[Sentence]:
     plain = doc.plain
     out: list[Sentence] = []
-    starts, ends = doc.starts, doc.ends
+    ends = doc.ends
     sent_starts: list[int] = []
     block_sentences: list[list[int]] = []
     blocks = doc.blocks
@@ -473,12 +476,8 @@ def _split_sentences(doc: Doc) -> list[Sentence]:
             s += len(piece) - len(piece.lstrip())
             e = s + len(text)
             # the words from the one at (or after) s to the one at (or after) e: Doc.word_at
-            w0 = bisect_right(starts, s) - 1
-            if w0 < 0 or ends[w0] <= s:
-                w0 += 1
-            w1 = bisect_right(starts, e) - 1
-            if w1 < 0 or ends[w1] <= e:
-                w1 += 1
+            w0 = bisect_right(ends, s)
+            w1 = bisect_right(ends, e)
             mine.append(len(out))
             sent_starts.append(s)
             out.append(Sentence(s, e, bi, w0, w1, text))
