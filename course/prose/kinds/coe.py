@@ -121,17 +121,17 @@ def _is_due(unit: str, exact_fold: bool) -> bool:
     if not exact_fold:
         return _DUE.search(unit) is not None
     low = unit.lower()
-    digit = _DIGIT.search(low)
     words = [p for p in map(low.find, _DUE_WORDS) if p >= 0]
-    if not words:
+    if not words and (
         # without "by", "due" or "before" only a date matches: a day next to a month
         # name, or 2025-03-14 (a timeline entry such as "14:02 ..." is neither)
-        if digit is None:
-            return False
-        if not any(map(low.__contains__, _MONTH_NAMES)) and (
-            "-" not in low or low.isascii() and not any(map(low.__contains__, _DIGIT_DASH))
-        ):
-            return False
+        not any(map(low.__contains__, _MONTH_NAMES))
+        and ("-" not in low or low.isascii() and not any(map(low.__contains__, _DIGIT_DASH)))
+    ):
+        return False
+    digit = _DIGIT.search(low)
+    if not words and digit is None:
+        return False
     # a match starts at one of those words, at a digit, or at the month name right before
     # a day ("june 16"): not before the word that ends a space before the first digit
     start = min(words, default=len(low))
