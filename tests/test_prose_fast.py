@@ -45,8 +45,8 @@ EDGE_CASES = [
 
 
 @cache
-def corpus() -> tuple[str, ...]:
-    """Paragraphs, sentences and clauses of every eval answer and sample notebook cell."""
+def raw_texts() -> tuple[str, ...]:
+    """The edge cases, every eval answer and every sample notebook cell, as written."""
     texts = list(EDGE_CASES)
     for path in sorted((ROOT / "assets" / "prose_eval").glob("*.jsonl")):
         texts += [json.loads(line)["text"] for line in path.read_text().splitlines()]
@@ -56,8 +56,14 @@ def corpus() -> tuple[str, ...]:
         except (ValueError, UnicodeDecodeError):
             continue
         texts += ["".join(c.get("source", [])) for c in nb.get("cells", [])]
+    return tuple(texts)
+
+
+@cache
+def corpus() -> tuple[str, ...]:
+    """Paragraphs, sentences and clauses of every eval answer and sample notebook cell."""
     out: list[str] = []
-    for t in texts:
+    for t in raw_texts():
         plain = parse(t).plain
         out.append(plain)
         out += [p for p in re.split(r"(?<=[.;!?])\s+|\n\n", plain) if p.strip()]
@@ -128,6 +134,105 @@ def test_sentence_cuts_start_at_a_full_stop_or_mark() -> None:
         stops = [i for i, c in enumerate(text) if c in ".!?"]
         found = [m.span() for m in scan.matches_at(_CUT, text, stops)]
         assert found == [m.span() for m in _CUT.finditer(text)], text[:80]
+
+
+def test_cut_spans_are_the_cut_pattern_matches() -> None:
+    """The cuts found without the regex are the regex's own matches (but for a mark at
+    the end of a block, before "\n"), and after each of them the next sentence starts
+    with the character two on."""
+    texts = [*corpus(), *raw_texts(), "a. B. c.  D.\tE. 'F'. (G.) H.. I?! J.\nK. L", "x. 9. $. €"]
+    simple = 0
+    for text in texts:
+        found = text_module._cut_spans(text)
+        expected = [m.span() for m in _CUT.finditer(text) if text[m.start() + 1 :][:1] != "\n"]
+        assert [(s, e) for s, e, _ in found] == expected, text[:80]
+        for _, end, easy in found:
+            if easy:
+                simple += 1
+                nxt = _NEXT_START.match(text, end, end + 2)
+                assert nxt is not None and nxt.end() == end + 2, text[:80]
+    assert simple > 1000
+
+
+def _abbreviation_stop_reference(plain: str, lo: int, dot: int, after: int) -> bool:
+    """text._abbreviation_stop without its pre-check on the word before the full stop."""
+    before = plain[max(lo, dot - 40) : dot].rsplit(None, 2)
+    last = before[-1].lower().lstrip("(\"'“") if before else ""
+    if not (last in text_module._ABBREV or (len(last) == 1 and last.isalpha())):
+        return False
+    nxt = _NEXT_START.match(plain, after)
+    first = nxt.group()[-1] if nxt else ""
+    if last in text_module._NUMBER_PREFIX:
+        return first.isdigit()
+    if (
+        first.isupper()
+        and len(before) >= 2
+        and text_module._NUMBER_TOKEN.fullmatch(before[-2].lstrip("(~"))
+    ):
+        return False
+    return True
+
+
+def test_abbreviation_pre_check_changes_no_decision() -> None:
+    extra = "Approx. 5 teams. Dr. Lee, approxx. Then e.g. X. 3. Y. İİİİİİİ. Z. ab1. Q. (Mr. P)."
+    checked = 0
+    for text in [*corpus(), extra]:
+        for dot in scan.occurrences(text, "."):
+            for lo in {0, max(dot - 7, 0), max(dot - 1, 0), dot}:
+                got = text_module._abbreviation_stop(text, lo, dot, dot + 1)
+                assert got == _abbreviation_stop_reference(text, lo, dot, dot + 1), text[:80]
+                checked += 1
+    assert checked > 10_000
+
+
+def test_line_patterns_need_their_first_character() -> None:
+    """parse() tries a Markdown line pattern only when the line's first character after
+    any whitespace is one the pattern can start with."""
+    needs = [
+        (text_module._FENCE, text_module._FENCE_FIRST),
+        (text_module._RULE, text_module._RULE_FIRST),
+        (text_module._SETEXT, text_module._SETEXT_FIRST),
+        (text_module._QUOTE, {">"}),
+        (text_module._HEADING, {"#"}),
+        (text_module._QA, text_module._QA_FIRST),
+    ]
+    lines = [line for t in raw_texts() for line in t.splitlines()]
+    marks = "``` |~~~ x|* * *|_ _ _|- - -|===|--|> q|# h|- item|+ item|• item|1) x|٣. x|Q: x"
+    marks += "|answer. y|question:z|:---|a ---"
+    for space in ("", " ", "   ", "    ", "\t", "\u00a0", "\u2003"):
+        lines += [space + mark for mark in [*marks.split("|"), "|---|:--:|"]]
+    matched = 0
+    for line in lines:
+        first = line.lstrip()[:1]
+        for pattern, allowed in needs:
+            if pattern.match(line):
+                matched += 1
+                assert first in allowed, (pattern.pattern, line[:80])
+        if text_module._ITEM.match(line):
+            assert first in text_module._ITEM_FIRST or first.isdigit(), line[:80]
+        if text_module._TABLE_SEP.match(line):
+            assert "---" in line, line[:80]
+    assert matched > 100
+
+
+def test_faq_patterns_need_their_first_character() -> None:
+    """The FAQ check tries its label and direct-answer patterns on a (stripped) sentence
+    only when its first character is one they can start with."""
+    needs = [
+        (faq._Q_PREFIX, faq._Q_FIRST),
+        (faq._A_PREFIX, faq._A_FIRST),
+        (faq._DIRECT, faq._DIRECT_FIRST),
+    ]
+    texts = [s.text for t in raw_texts() for s in parse(t).sentences]
+    texts += ["İ'll follow up.", "ı'll follow up.", "Question 3: why?", "a. yes", "NOT YET."]
+    texts += ["We'll know in May.", "Yes.", "No, not yet.", "Q. Why?", "Answer: no."]
+    matched = 0
+    for text in texts:
+        for pattern, allowed in needs:
+            if pattern.match(text):
+                matched += 1
+                assert text[:1] in allowed, (pattern.pattern, text[:80])
+    assert matched > 100
 
 
 def test_markup_character_list_is_the_markup_pattern() -> None:

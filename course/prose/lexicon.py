@@ -677,16 +677,17 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
                     continue
                 finish(pos, pos + len(head), star, trail)
 
-    has = idx._keyed.__contains__  # does a word with this leading run occur?
-    for lead, pairs in single.items():
-        if has(lead):
-            # (for a text whose case folds exactly) an entry's later words must occur too
-            items = [item for item, later in pairs if low is None or all(map(has, later))]
-            if items:
-                scan(items, idx.positions(lead) or [])
-    for lead, items in multi.items():
-        if not has(lead):
-            continue
+    keyed = idx._keyed
+    has = keyed.__contains__  # does a word with this leading run occur?
+    # (the leads that occur, found by one set intersection; the order of the matches
+    # found does not matter: the longest match at each position is kept)
+    for lead in single.keys() & keyed.keys():
+        # (for a text whose case folds exactly) an entry's later words must occur too
+        items = [item for item, later in single[lead] if low is None or all(map(has, later))]
+        if items:
+            scan(items, idx.positions(lead) or [])
+    for lead in multi.keys() & keyed.keys():
+        items = multi[lead]
         if spaced is None:
             scan([item for item, _ in items], idx.positions(lead) or [])
             continue

@@ -359,7 +359,7 @@ class Analysis:
                 )
             first = doc._sent_starts  # Doc.sentence_at, inlined
             hit = [
-                (s, e, max(bisect_right(first, s) - 1, 0))
+                (s, e, (bisect_right(first, s) or 1) - 1)  # (max(i - 1, 0) without a call)
                 for s, e in lexicon.find(file, section, self._index)
             ]
             self._match_cache[key] = hit
@@ -422,7 +422,7 @@ class Analysis:
         verbish = forms.intersection(uniq).union(_ed_words(uniq))
         is_fw = fw.__contains__
         fw_before = list(accumulate(map(is_fw, lows), initial=0))  # function words before i
-        once_before = _once_before(uniq, len(lows))  # words used once in the text, before i
+        once = _once_indexes(uniq)  # where the words used once in the text stand
         bags: dict[int, list[frozenset[str]]] = {}  # word sets of sentences, by size
         prev_q: list[str] | None = None  # words of the previous sentence if it was a question
         prev_block = -1
@@ -477,9 +477,11 @@ class Analysis:
                 key = " ".join(ws)
                 if key in seen:
                     dup = True
-                elif bag is not None and 5 * (once_before[s.w1] - once_before[s.w0]) <= len(bag):
+                elif bag is not None and 5 * (
+                    bisect_left(once, s.w1) - bisect_left(once, s.w0)
+                ) <= len(bag):
                     # (a sentence can have a near-duplicate only if at most a fifth of its
-                    # distinct words are used nowhere else: see _once_before)
+                    # distinct words are used nowhere else: see _once_indexes)
                     nb = len(bag)
                     # Jaccard >= 0.8 needs the smaller set to be >= 0.8 of the larger
                     for no in range(-(-4 * nb // 5), 5 * nb // 4 + 1):
@@ -773,21 +775,17 @@ def _quantity_candidates(doc: Doc) -> list[int]:
     return out
 
 
-def _once_before(by_word: dict[str, list[int]], n: int) -> list[int]:
-    """How many of the first ``i`` words occur only once in the text, for ``i`` in 0..n.
+def _once_indexes(by_word: dict[str, list[int]]) -> list[int]:
+    """The indexes of the words that occur only once in the text, in order.
 
     A near-duplicate (Jaccard similarity >= 0.8) shares all but a fifth of the distinct
     words of each sentence: a sentence with more words that stand nowhere else in the text
     has none, and is neither compared nor kept for comparison.
 
-    >>> _once_before(parse("We cut it and we cut more.").by_word, 7)
-    [0, 0, 0, 1, 2, 2, 2, 3]
+    >>> _once_indexes(parse("We cut it and we cut more.").by_word)
+    [2, 3, 6]
     """
-    once = bytearray(n)
-    for ix in by_word.values():
-        if len(ix) == 1:
-            once[ix[0]] = 1
-    return list(accumulate(once, initial=0))
+    return sorted([ix[0] for ix in by_word.values() if len(ix) == 1])
 
 
 def _unlabelled(text: str, ws: list[str]) -> list[str]:

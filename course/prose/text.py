@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from .scan import matches_at, occurrences
+from .scan import occurrences
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -38,6 +38,12 @@ _TABLE_SEP = re.compile(r"^\s*\|?[\s:|-]*-{3,}[\s:|-]*$")
 _QA = re.compile(r"^\s*(?:Q|A|Question|Answer)\s*[:.]\s", re.IGNORECASE)
 # First characters of a line that none of the line patterns above can match
 _PROSE_START = frozenset("BCDEFGHIJKLMNOPRSTUVWXYZbcdefghijklmnoprstuvwxyz")
+# The first character (after any whitespace) that a line needs for each pattern to match
+_FENCE_FIRST = frozenset("`~")
+_RULE_FIRST = frozenset("-*_")
+_SETEXT_FIRST = frozenset("=-")
+_ITEM_FIRST = frozenset("-*+•")  # or a digit
+_QA_FIRST = frozenset("qQaA")
 _INLINE = re.compile(
     r"!?\[(?P<ltext>[^\]\n]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)"  # [text](url), images
     r"|\[(?P<rtext>[^\]\n]+)\]\[[^\]\n]*\]"  # [text][ref]
@@ -69,6 +75,7 @@ _TOKEN = (
 # keeps the runs at odd indexes.
 _RUN_SPLIT = re.compile(f"({_TOKEN}(?: {_TOKEN})*+)")
 _NEXT_START = re.compile(r"\s*[\"'“‘(\[]?[A-Z0-9$€£]")
+_CUT_NEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789$€£")  # [A-Z0-9$€£]
 # a sentence end (full stop, "!" or "?", closing quotes) where the next sentence starts
 # (it starts with one character class so that the engine can skip to candidates)
 _CUT = re.compile(r"[.!?][.!?]*[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9$€£])")
@@ -170,7 +177,7 @@ class Doc:
 
     def sentence_at(self, pos: int) -> int:
         """Index of the sentence containing plain offset ``pos`` (or the nearest before)."""
-        return max(bisect_right(self._sent_starts, pos) - 1, 0)
+        return (bisect_right(self._sent_starts, pos) or 1) - 1  # max(i - 1, 0), no call
 
     def word_at(self, pos: int) -> int:
         """Index of the word holding plain offset ``pos``, or of the first word after it
@@ -295,35 +302,49 @@ def parse(text: str) -> Doc:
                 elif first.isalpha() and _QA.match(line):
                     kind = "para"
                     close()
-            elif _FENCE.match(line):
-                in_fence = not in_fence
-                close()
-                continue
-            elif in_fence:
-                continue
             else:
-                if not line.strip() or _RULE.match(line) or _TABLE_SEP.match(line):
+                # the first character after any whitespace: each pattern below can only
+                # match a line with one of a few first characters, so most are skipped
+                c = line.lstrip()[:1]
+                if c in _FENCE_FIRST and _FENCE.match(line):
+                    in_fence = not in_fence
                     close()
                     continue
-                if _SETEXT.match(line) and cur is not None and prev_line is not None:
+                if in_fence:
+                    continue
+                if (
+                    not c
+                    or (c in _RULE_FIRST and _RULE.match(line))
+                    or ("---" in line and _TABLE_SEP.match(line))
+                ):
+                    close()
+                    continue
+                if (
+                    c in _SETEXT_FIRST
+                    and _SETEXT.match(line)
+                    and cur is not None
+                    and prev_line is not None
+                ):
                     cur_kind = "heading"
                     close()
                     continue
-                m = _QUOTE.match(line)
+                m = _QUOTE.match(line) if c == ">" else None
                 if m:
                     body = ls + m.end()
                     kind = "quote"
                 rest = text[body:le]
-                m = _HEADING.match(rest)
+                if m:
+                    c = rest.lstrip()[:1]
+                m = _HEADING.match(rest) if c == "#" else None
                 if m:
                     kind = "heading"
                     body += m.end()
                 else:
-                    m = _ITEM.match(rest)
+                    m = _ITEM.match(rest) if c in _ITEM_FIRST or c.isdigit() else None
                     if m:
                         kind = "item"
                         body += m.end()
-                    elif _QA.match(rest):
+                    elif c in _QA_FIRST and _QA.match(rest):
                         kind = kind or "para"
                         close()
                 if kind == "heading":
@@ -455,16 +476,19 @@ def _split_sentences(doc: Doc) -> list[Sentence]:
     # ends before "\n\n", so an end whose next sentence is in the next block is dropped)
     block_starts = [b.start for b in blocks]
     inner: list[list[int]] = [[] for _ in blocks]
-    stops = [*occurrences(plain, "."), *occurrences(plain, "!"), *occurrences(plain, "?")]
-    for m in matches_at(_CUT, plain, stops):  # every cut starts at one of these
-        dot, end = m.span()
+    for dot, end, simple in _cut_spans(plain):
         bi = bisect_right(block_starts, dot) - 1
         b = blocks[bi]
-        if b.kind == "heading" or end >= b.end or not _NEXT_START.match(plain, end, b.end):
+        if b.kind == "heading" or end >= b.end:
+            continue
+        # the next sentence must start inside the block (for a simple cut, _NEXT_START
+        # matches the space and the capital: the capital must be inside the block)
+        if not (dot + 2 < b.end if simple else _NEXT_START.match(plain, end, b.end)):
             continue
         if plain[dot] == "." and _abbreviation_stop(plain, b.start, dot, end):
             continue
         inner[bi].append(end)
+    index = 0  # of the next sentence
     for bi, b in enumerate(blocks):
         cuts = [b.start, *inner[bi], b.end]
         mine: list[int] = []
@@ -478,12 +502,44 @@ def _split_sentences(doc: Doc) -> list[Sentence]:
             # the words from the one at (or after) s to the one at (or after) e: Doc.word_at
             w0 = bisect_right(ends, s)
             w1 = bisect_right(ends, e)
-            mine.append(len(out))
+            mine.append(index)
+            index += 1
             sent_starts.append(s)
             out.append(Sentence(s, e, bi, w0, w1, text))
         block_sentences.append(mine)
     doc._sent_starts = sent_starts
     doc.block_sentences = block_sentences
+    return out
+
+
+def _cut_spans(plain: str) -> list[tuple[int, int, bool]]:
+    """``(start, end, simple)`` of every :data:`_CUT` match, as ``finditer`` finds them,
+    except at the end of a block (a mark right before a newline).
+
+    ``simple``: the match is a mark followed by one space and ``[A-Z0-9$€£]`` ("limit.
+    The"), found without the regex; the next sentence then starts two characters on.
+
+    >>> _cut_spans("It fell. Then?! (Yes.) 2.5 x")
+    [(7, 8, True), (13, 15, False), (20, 22, False)]
+    """
+    stops = [*occurrences(plain, "."), *occurrences(plain, "!"), *occurrences(plain, "?")]
+    stops.sort()
+    out = []
+    last = 0  # where the last match ended: like finditer, matches do not overlap
+    for dot in stops:  # every match starts at one of these
+        if dot < last:
+            continue
+        after = plain[dot + 1 : dot + 2]
+        if after == " " and plain[dot + 2 : dot + 3] in _CUT_NEXT:
+            last = dot + 1
+            out.append((dot, last, True))
+            continue
+        if after == "\n":
+            continue  # the end of a block ("\n" stands only between blocks)
+        m = _CUT.match(plain, dot)
+        if m is not None:
+            last = m.end()
+            out.append((dot, last, False))
     return out
 
 
@@ -500,6 +556,8 @@ def _abbreviation_stop(plain: str, lo: int, dot: int, after: int) -> bool:
     >>> _abbreviation_stop(t, 0, 2, 3)
     True
     """
+    if dot > lo and plain[dot - 1].isdigit() or dot - 7 >= lo and plain[dot - 7 : dot].isalpha():
+        return False  # the word before ends in a digit, or is longer than any abbreviation
     before = plain[max(lo, dot - 40) : dot].rsplit(None, 2)
     last = before[-1].lower().lstrip("(\"'“") if before else ""
     if not (last in _ABBREV or (len(last) == 1 and last.isalpha())):

@@ -16,6 +16,11 @@ _DIRECT = re.compile(
     r"we will follow up|i'll follow up|we'll follow up)\b",
     re.IGNORECASE,
 )
+# the first characters a match of each can start with (the text is stripped); "İ" and "ı"
+# match "i" when the case is ignored
+_Q_FIRST = frozenset("qQ")
+_A_FIRST = frozenset("aA")
+_DIRECT_FIRST = frozenset("aAyYnNwWiI\u0130\u0131")
 _NUMBERISH = re.compile(
     r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|"
     r"thousand|million)\b",
@@ -47,11 +52,12 @@ def check(a: Analysis) -> None:
     """Add the FAQ signals, components and findings to ``a``."""
     doc = a.doc
     sents = doc.sentences
+    # (sentences are stripped: a "Q:" or "A:" label is their first character)
     q_idx = [
         si
         for si, s in enumerate(sents)
-        if (s.text.endswith("?") or _Q_PREFIX.match(s.text))
-        and not _A_PREFIX.match(s.text)
+        if (s.text.endswith("?") or s.text[:1] in _Q_FIRST and _Q_PREFIX.match(s.text))
+        and not (s.text[:1] in _A_FIRST and _A_PREFIX.match(s.text))
         and a.sents[si].n >= 2
     ]
     # answers: the sentences between one question and the next
@@ -78,7 +84,8 @@ def check(a: Analysis) -> None:
         else:
             n_external += 1
         words = sum(a.sents[si].n for si in group)
-        direct = bool(group) and bool(_DIRECT.match(sents[group[0]].text))
+        first = sents[group[0]].text if group else ""
+        direct = first[:1] in _DIRECT_FIRST and bool(_DIRECT.match(first))
         has_number = any(si in numbers or _numberish(a, sents[si]) for si in group)
         if words >= 6 or (words >= 2 and (direct or has_number)):
             answered += 1
