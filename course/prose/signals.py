@@ -399,10 +399,12 @@ class Analysis:
     def number_sentences(self, kinds: tuple[str, ...] = ()) -> set[int]:
         """Prose sentences holding a quantity (of the given kinds, or any)."""
         out = set()
+        first = self.doc._sent_starts  # Doc.sentence_at, inlined
+        sents = self.sents
         for s, _, k in self.quantities:
             if not kinds or k in kinds:
-                si = self.doc.sentence_at(s)
-                if self.sents[si].prose:
+                si = (bisect_right(first, s) or 1) - 1
+                if sents[si].prose:
                     out.add(si)
         return out
 
