@@ -138,8 +138,8 @@ def test_sentence_cuts_start_at_a_full_stop_or_mark() -> None:
 
 def test_cut_spans_are_the_cut_pattern_matches() -> None:
     """The cuts found without the regex are the regex's own matches (but for a mark at
-    the end of a block, before "\n"), and after each of them the next sentence starts
-    with the character two on."""
+    the end of a block, before a newline), and after each of them the next sentence
+    starts with the character two on."""
     texts = [*corpus(), *raw_texts(), "a. B. c.  D.\tE. 'F'. (G.) H.. I?! J.\nK. L", "x. 9. $. €"]
     simple = 0
     for text in texts:
@@ -174,6 +174,8 @@ def _abbreviation_stop_reference(plain: str, lo: int, dot: int, after: int) -> b
 
 
 def test_abbreviation_pre_check_changes_no_decision() -> None:
+    """Skipping a word that ends in a digit or has seven letters or more before a full
+    stop decides every full stop as the full check does."""
     extra = "Approx. 5 teams. Dr. Lee, approxx. Then e.g. X. 3. Y. İİİİİİİ. Z. ab1. Q. (Mr. P)."
     checked = 0
     for text in [*corpus(), extra]:
