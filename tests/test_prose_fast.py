@@ -174,13 +174,14 @@ def _abbreviation_stop_reference(plain: str, lo: int, dot: int, after: int) -> b
 
 
 def test_abbreviation_pre_check_changes_no_decision() -> None:
-    """Skipping a word that ends in a digit or has seven letters or more before a full
-    stop decides every full stop as the full check does."""
+    """Skipping a word that ends in a digit or is longer than any abbreviation before a
+    full stop decides every full stop as the full check does."""
     extra = "Approx. 5 teams. Dr. Lee, approxx. Then e.g. X. 3. Y. İİİİİİİ. Z. ab1. Q. (Mr. P)."
     checked = 0
     for text in [*corpus(), extra]:
         for dot in scan.occurrences(text, "."):
-            for lo in {0, max(dot - 7, 0), max(dot - 1, 0), dot}:
+            n = text_module._LONGEST_ABBREV + 1
+            for lo in {0, max(dot - n, 0), max(dot - 1, 0), dot}:
                 got = text_module._abbreviation_stop(text, lo, dot, dot + 1)
                 assert got == _abbreviation_stop_reference(text, lo, dot, dot + 1), text[:80]
                 checked += 1

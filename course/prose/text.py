@@ -83,6 +83,7 @@ _ABBREV = frozenset(
     "e.g i.e mr mrs ms dr vs etc inc corp ltd jr sr st no nos fig figs vol approx cf al u.s "
     "p.m a.m".split()
 )
+_LONGEST_ABBREV = max(map(len, _ABBREV))
 # Abbreviations that only stand before a number ("No. 5", "Fig. 3"): before anything else
 # the full stop ends the sentence ("The answer is no. We ...").
 _NUMBER_PREFIX = frozenset("no nos fig figs vol".split())
@@ -556,7 +557,8 @@ def _abbreviation_stop(plain: str, lo: int, dot: int, after: int) -> bool:
     >>> _abbreviation_stop(t, 0, 2, 3)
     True
     """
-    if dot > lo and plain[dot - 1].isdigit() or dot - 7 >= lo and plain[dot - 7 : dot].isalpha():
+    n = _LONGEST_ABBREV + 1
+    if dot > lo and plain[dot - 1].isdigit() or dot - n >= lo and plain[dot - n : dot].isalpha():
         return False  # the word before ends in a digit, or is longer than any abbreviation
     before = plain[max(lo, dot - 40) : dot].rsplit(None, 2)
     last = before[-1].lower().lstrip("(\"'“") if before else ""
