@@ -351,6 +351,21 @@ def test_lower_case_patterns_agree_on_whether_a_clause_matches(fast, slow, mode)
             assert (fast.search(text.lower()) is not None) == expected, text[:80]
 
 
+def test_unit_split_cuts_like_the_unit_pattern() -> None:
+    """coe._split_units (cuts found from a rare character) equals _UNIT_SPLIT.split."""
+    extra = [
+        "a (b), and c (d). and e; f ) g (h)  and  i (j),x (k);; l ).  m",
+        "Why? Because. (x)\tand\ny; (z). end (q)and r ?  s !t .\u2003u",
+        "x). y x),  and z x) ; y x)and y x)\n\nand y ... ; ;",
+    ]
+    cuts = 0
+    for text in [*corpus(), *raw_texts(), *extra]:
+        expected = coe._UNIT_SPLIT.split(text)
+        assert coe._split_units(text) == expected, text[:80]
+        cuts += len(expected) - 1
+    assert cuts > 1000
+
+
 def test_owner_pattern_agrees_with_its_plain_form() -> None:
     plain = re.compile(
         r"\bowner\b|\bowned by\b|@\w+|\b[A-Z][A-Za-z]+ team\b|\bteam [A-Z]\w+|"

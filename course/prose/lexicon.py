@@ -647,26 +647,13 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
         if end >= 0 and end > best.get(pos, -1):
             best[pos] = end
 
-    def at_word(pos: int) -> bool:
-        """Every indexed entry starts with a word boundary."""
-        return not pos or not (plain[pos - 1].isalnum() or plain[pos - 1] in "_-")
-
-    def finish(pos: int, end: int, star: bool, trail: bool) -> None:
-        """Record a literal match of ``plain[pos:end]``, extended over a final ``*``."""
-        assert spaced is not None
-        if star:
-            while end < size and (spaced[end].isalnum() or spaced[end] in _WORDCHARS):
-                end += 1
-        elif trail and end < size and (plain[end].isalnum() or plain[end] in "_-"):
-            return
-        if end > best.get(pos, -1):
-            best[pos] = end
-
+    # (below, "at a word boundary" and "record the literal match" are written out where
+    # they are needed: a call of a small helper costs more than what it does)
     def scan(items: list[Indexed], positions: list[int]) -> None:
         """Entries that start with a word: one startswith per entry and position."""
         for pos in positions:
-            if not at_word(pos):
-                continue
+            if pos and (plain[pos - 1].isalnum() or plain[pos - 1] in "_-"):
+                continue  # every indexed entry starts at a word boundary
             for entry, head, star, trail in items:
                 if head is None or spaced is None:
                     attempt(entry, pos)
@@ -675,7 +662,15 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
                     if " " in head and "  " in spaced[pos : pos + len(head) + 1]:
                         attempt(entry, pos)  # "\s+" may stand for several spaces here
                     continue
-                finish(pos, pos + len(head), star, trail)
+                # the literal match plain[pos:end], extended over a final "*"
+                end = pos + len(head)
+                if star:
+                    while end < size and (spaced[end].isalnum() or spaced[end] in _WORDCHARS):
+                        end += 1
+                elif trail and end < size and (plain[end].isalnum() or plain[end] in "_-"):
+                    continue
+                if end > best.get(pos, -1):
+                    best[pos] = end
 
     keyed = idx._keyed
     has = keyed.__contains__  # does a word with this leading run occur?
@@ -696,8 +691,17 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
             if not all(map(has, later)):
                 continue  # a word of the phrase is missing from the text
             for pos, end in idx.find_phrase(head):
-                if at_word(pos) and idx.is_word_start(pos):
-                    finish(pos, end, star, trail)
+                if pos and (plain[pos - 1].isalnum() or plain[pos - 1] in "_-"):
+                    continue  # not at a word boundary
+                if not idx.is_word_start(pos):
+                    continue
+                if star:  # the literal match plain[pos:end], extended over a final "*"
+                    while end < size and (spaced[end].isalnum() or spaced[end] in _WORDCHARS):
+                        end += 1
+                elif trail and end < size and (plain[end].isalnum() or plain[end] in "_-"):
+                    continue
+                if end > best.get(pos, -1):
+                    best[pos] = end
     for pre, item in prefix:
         for lead in idx.leads_with_prefix(pre):
             scan([item], idx.positions(lead) or [])
