@@ -649,8 +649,12 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
 
     # (below, "at a word boundary" and "record the literal match" are written out where
     # they are needed: a call of a small helper costs more than what it does)
-    def scan(items: list[Indexed], positions: list[int]) -> None:
-        """Entries that start with a word: one startswith per entry and position."""
+    def scan(items: list[Indexed], positions: list[int], known: str = "") -> None:
+        """Entries that start with a word: one startswith per entry and position.
+
+        ``known``: every word at ``positions`` starts with these letters (its leading run
+        starts with them), so an entry whose head is ``known`` needs no startswith.
+        """
         for pos in positions:
             if pos and (plain[pos - 1].isalnum() or plain[pos - 1] in "_-"):
                 continue  # every indexed entry starts at a word boundary
@@ -658,7 +662,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
                 if head is None or spaced is None:
                     attempt(entry, pos)
                     continue
-                if not spaced.startswith(head, pos):
+                if head != known and not spaced.startswith(head, pos):
                     if " " in head and "  " in spaced[pos : pos + len(head) + 1]:
                         attempt(entry, pos)  # "\s+" may stand for several spaces here
                     continue
@@ -680,7 +684,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
         # (for a text whose case folds exactly) an entry's later words must occur too
         items = [item for item, later in single[lead] if low is None or all(map(has, later))]
         if items:
-            scan(items, idx.positions(lead) or [])
+            scan(items, idx.positions(lead) or [], lead if spaced is not None else "")
     for lead in multi.keys() & keyed.keys():
         items = multi[lead]
         if spaced is None:
@@ -704,7 +708,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
                     best[pos] = end
     for pre, item in prefix:
         for lead in idx.leads_with_prefix(pre):
-            scan([item], idx.positions(lead) or [])
+            scan([item], idx.positions(lead) or [], pre if spaced is not None else "")
     for entry in number:
         prog = _program(entry) if low is not None else None
         if prog is None:
