@@ -652,7 +652,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
     literal: list[tuple[int, int, bool, bool]] = []
 
     def scan(items: list[Indexed], positions: list[int], known: str = "") -> None:
-        """Entries that start with a word: one startswith per entry and position.
+        """Entries that start with a word: a startswith per entry and position at most.
 
         ``known``: every word at ``positions`` starts with these letters (its leading run
         starts with them), so an entry whose head is ``known`` needs no startswith.
@@ -678,7 +678,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
         # (for a text whose case folds exactly) an entry's later words must occur too
         items = [item for item, later in single[lead] if low is None or all(map(has, later))]
         if items:
-            scan(items, idx.positions(lead) or [], lead if spaced is not None else "")
+            scan(items, idx.positions(lead) or [], lead)
     for lead in multi.keys() & keyed.keys():
         items = multi[lead]
         if spaced is None:
@@ -695,7 +695,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
                     literal.append((pos, end, star, trail))
     for pre, item in prefix:
         for lead in idx.leads_with_prefix(pre):
-            scan([item], idx.positions(lead) or [], pre if spaced is not None else "")
+            scan([item], idx.positions(lead) or [], pre)
     sp = spaced or ""  # (literal matches are recorded only when spaced is set)
     for pos, end, star, trail in literal:  # each literal match plain[pos:end]
         if star:  # extended over the rest of the word
