@@ -41,6 +41,7 @@ EDGE_CASES = [
     "Why? Because. 1. Why did it fail? 2) because the cache. (Why) “Why”? WHY not? Whys.",
     "(with the Foo-bar and the x_y team) to  ads team; by a b c team; and the my team; teams",
     " a  b -c d- e--f g'h i’ $4 5% 6.7.8 x9 9x a\tb\nc a b",
+    "AT&T, B2B and X-API; éSLA _API 5SLA (SLA) A&&B ÀPI QA’s KPIs API2 A1B2C Ok OK.",
 ]
 
 
@@ -97,6 +98,13 @@ def test_scanning_patterns_match_like_their_plain_form(fast: re.Pattern[str], pl
     reference = re.compile(plain)
     for text in corpus():
         assert spans(fast, text) == spans(reference, text), text[:80]
+
+
+def test_acronym_starts_hold_every_acronym_match() -> None:
+    for text in corpus():
+        starts = signals._acronym_starts(text)
+        found = [m.span() for m in scan.matches_at(signals._ACRONYM, text, starts)]
+        assert found == [m.span() for m in signals._ACRONYM.finditer(text)], text[:80]
 
 
 def test_word_split_finds_the_same_words_as_the_word_pattern() -> None:
@@ -299,6 +307,25 @@ def test_lower_case_quantity_patterns_match_like_the_full_pattern() -> None:
     assert _compare_quantity_parts(parts, [*corpus(), *extra], lower=True) > 10_000
     for pattern in parts.values():  # nothing upper-case is left to match
         assert not re.search(r"(?<!\\)[A-Z]", pattern.pattern.replace("(?P<", "")), pattern
+
+
+def test_possessive_quantity_patterns_match_like_their_backtracking_form() -> None:
+    """The "++", "*+" and "?+" in the quantity patterns (no backtracking into a number
+    where no later part could match what it gives back) change no match."""
+    fast = signals.quantity_pattern()
+    plain = re.compile(re.sub(r"(?<=[*+?}])\+", "", fast.pattern), fast.flags)
+    assert plain.pattern.count("+") < fast.pattern.count("+")
+    extra = [
+        "1,000, then 12,5 percent, 3.5.6 ms, 10 ,000 dollars, 4.5. 2 ,5% 7.x 9 s 10\u00a0ms.",
+        "12:345 1:2:3 2024-01-0 5.5x 5.5.5% 100,000,000.50 usd 2 ٣٤ % 3  seconds 8.hours",
+    ]
+    checked = 0
+    for text in [*corpus(), *extra]:
+        for m in _WORD.finditer(text):
+            a, b = fast.match(text, m.start()), plain.match(text, m.start())
+            assert (a and (a.span(), a.lastgroup)) == (b and (b.span(), b.lastgroup)), text[:80]
+            checked += 1
+    assert checked > 10_000
 
 
 def test_quantity_candidates_keep_every_number_word_where_a_quantity_starts() -> None:

@@ -169,6 +169,8 @@ _SPACES = (
     + "\u2028\u2029\u202f\u205f\u3000"
 )
 _OTHER_SPACE = re.compile("[" + _SPACES + "]")
+# the ASCII ones besides "\n" ("in" tests for these are much faster than isprintable())
+_ASCII_OTHER_SPACES = tuple(c for c in _SPACES if c.isascii() and c != "\n")
 _LINE_LEAD = re.compile(r"^[a-z0-9]*", re.MULTILINE)  # the lead of each line's word
 
 
@@ -427,7 +429,11 @@ class TokenIndex:
         if low is not None:
             low = low.replace("\n", " ")  # the common case, much faster than re.sub
             # every other space character is unprintable: skip the regex for most texts
-            if not low.isprintable() and _OTHER_SPACE.search(low):
+            if (
+                any(c in low for c in _ASCII_OTHER_SPACES)
+                if low.isascii()
+                else not low.isprintable() and _OTHER_SPACE.search(low)
+            ):
                 low = _OTHER_SPACE.sub(" ", low)
         self.spaced: str | None = low
         # runs of spaces as one space, so a phrase "a b" is found with one str.find even
@@ -462,8 +468,9 @@ class TokenIndex:
         # Words by their leading run of letters and digits ("low" of "low-latency"): most
         # words are letters and digits only and are their own lead.
         keyed = dict(by_word)
-        leads = list(filter(str.isalnum, words))  # sorted, like the sorted words
-        others = list(filterfalse(str.isalnum, by_word))
+        others = list(filterfalse(str.isalnum, words))  # (one isalnum() per word)
+        # the other words, still sorted
+        leads = list(filterfalse(set(others).__contains__, words)) if others else list(words)
         if others:
             new = []
             for w, key in zip(others, _LINE_LEAD.findall("\n".join(others)), strict=True):
