@@ -214,19 +214,18 @@ def _verb_forms() -> frozenset[str]:
 def _ed_words(words: Iterable[str]) -> list[str]:
     """The words of five letters or more that end in "ed" but not "eed" (see _ed_form).
 
-    Found with ``str.find`` in the joined words: a loop over every word is slower.
+    Found by splitting the joined words after each "ed": a loop over every word (or a
+    ``str.find`` per match) is slower.
 
     >>> sorted(_ed_words({"shipped", "agreed", "led", "red", "decided", "team"}))
     ['decided', 'shipped']
     """
-    joined = "\n".join(words) + "\n"
     out = []
-    pos = joined.find("ed\n")
-    while pos >= 0:
-        start = joined.rfind("\n", 0, pos) + 1
-        if pos - start >= 3 and joined[pos - 1] != "e":
-            out.append(joined[start : pos + 2])
-        pos = joined.find("ed\n", pos + 3)
+    # every piece but the last ends a word that ends in "ed" (without the "ed")
+    for piece in ("\n".join(words) + "\n").split("ed\n")[:-1]:
+        stem = piece.rpartition("\n")[2]
+        if len(stem) >= 3 and stem[-1] != "e":
+            out.append(stem + "ed")
     return out
 
 
@@ -427,7 +426,7 @@ class Analysis:
         doc = self.doc
         fw = lexicon.words("language", "function_words")
         forms = _verb_forms()
-        seen: dict[str, int] = {}
+        seen: set[tuple[str, ...]] = set()  # the words of the sentences so far
         lows = self.lows
         uniq = doc.by_word  # the distinct words
         verbish = forms.intersection(uniq).union(_ed_words(uniq))
@@ -481,11 +480,11 @@ class Analysis:
                     coherent = False  # a long line with no full stop: a run-on keyword line
                 elif n >= 10 and len(bag) / n < 0.6:  # type: ignore[arg-type]
                     coherent = False  # the same few words over and over
-                elif _term_list(text, n, verbish, fw):
+                elif "," in text and _term_list(text, n, verbish, fw):
                     coherent = False  # a comma-separated list of terms, not a sentence
             dup = False
             if n >= 3:
-                key = " ".join(ws)
+                key = tuple(ws)
                 if key in seen:
                     dup = True
                 elif bag is not None and 5 * (
@@ -504,7 +503,7 @@ class Analysis:
                         if dup:
                             break
                     bags.setdefault(nb, []).append(bag)
-                seen.setdefault(key, len(sents))
+                seen.add(key)
             body = not heading or question
             if body:
                 body_words += n
@@ -802,7 +801,8 @@ def _acronym_starts(plain: str) -> list[int]:
 
 
 def _once_indexes(by_word: dict[str, list[int]]) -> list[int]:
-    """The indexes of the words that occur only once in the text, in order.
+    """The indexes of the words that occur only once in the text, in order (``by_word``
+    as :attr:`course.prose.text.Doc.by_word`, its words in the order of first use).
 
     A near-duplicate (Jaccard similarity >= 0.8) shares all but a fifth of the distinct
     words of each sentence: a sentence with more words that stand nowhere else in the text
@@ -811,7 +811,8 @@ def _once_indexes(by_word: dict[str, list[int]]) -> list[int]:
     >>> _once_indexes(parse("We cut it and we cut more.").by_word)
     [2, 3, 6]
     """
-    return sorted([ix[0] for ix in by_word.values() if len(ix) == 1])
+    # (in the dict's order, the order of first use: already sorted)
+    return [ix[0] for ix in by_word.values() if len(ix) == 1]
 
 
 def _unlabelled(text: str, ws: list[str]) -> list[str]:

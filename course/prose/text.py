@@ -285,6 +285,10 @@ def parse(text: str) -> Doc:
     # scan for a character class)
     marks = sorted(p for c in _MARKUP_CHAR_LIST for p in occurrences(text, c))
     for li, (ls, le) in enumerate(_lines(text)):
+        if ls == le and not in_fence:  # an empty line ends the block (the common case)
+            if cur is not None:
+                close()
+            continue
         body = ls
         body_end = le
         kind = None

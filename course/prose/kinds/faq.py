@@ -21,6 +21,8 @@ _DIRECT = re.compile(
 _Q_FIRST = frozenset("qQ")
 _A_FIRST = frozenset("aA")
 _DIRECT_FIRST = frozenset("aAyYnNwWiI\u0130\u0131")
+_FIRST_PERSON = re.compile(r"\b(?:I|my|me)\b")  # a customer's question
+_WE = re.compile(r"\b(?:we|us|our)\b", re.IGNORECASE)  # the team's own question
 _NUMBERISH = re.compile(
     r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|"
     r"thousand|million)\b",
@@ -77,9 +79,9 @@ def check(a: Analysis) -> None:
         ]
         if qi in internal_q:
             n_internal += 1
-        elif qi in external_q or re.search(r"\b(?:I|my|me)\b", q_text):
+        elif qi in external_q or _FIRST_PERSON.search(q_text):
             n_external += 1
-        elif re.search(r"\b(?:we|us|our)\b", q_text, re.IGNORECASE):
+        elif _WE.search(q_text):
             n_internal += 1
         else:
             n_external += 1
