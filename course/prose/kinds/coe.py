@@ -77,6 +77,7 @@ _BLAME_VERBS = (
 _OWNER_NEEDLES = ("owne", "@", "team", "(", "will", "owns")
 _DUE_WORDS = ("by", "due", "before")
 _DIGIT = re.compile(r"\d")
+_ASCII_DIGIT = re.compile(r"[0-9]")  # _DIGIT for ASCII text (faster)
 _ASCII_DIGIT_DASH = re.compile(r"[0-9]-")  # an ASCII "2025-03-14" holds one
 _FIVE_WHYS = re.compile(r"\b(?:5|five) whys\b", re.IGNORECASE)
 _TIMESTAMP = re.compile(  # 14:05, UTC, 2025-03-14, T+5
@@ -131,16 +132,19 @@ def _is_due(unit: str, exact_fold: bool) -> bool:
         if "by" in low or "due" in low or "before" in low
         else []
     )
-    digit = _DIGIT.search(low)
-    if not words and (
-        # without "by", "due" or "before" only a date matches, and a date holds a digit:
-        # a day next to a month name, or 2025-03-14 (a timeline entry such as "14:02 ..."
-        # is neither)
-        digit is None
-        or not _names_a_month(low)
-        and ("-" not in low or low.isascii() and _ASCII_DIGIT_DASH.search(low) is None)
+    is_ascii = low.isascii()
+    # without "by", "due" or "before" only a date matches: a day next to a month name, or
+    # 2025-03-14 (a timeline entry such as "14:02 ..." is neither); the substring tests
+    # come first, a regex search over the whole unit costs more
+    if (
+        not words
+        and not _names_a_month(low)
+        and ("-" not in low or is_ascii and _ASCII_DIGIT_DASH.search(low) is None)
     ):
         return False
+    digit = (_ASCII_DIGIT if is_ascii else _DIGIT).search(low)  # (the same first digit)
+    if not words and digit is None:
+        return False  # a date holds a digit
     # a match starts at one of those words, at a digit, or at the month name right before
     # a day ("june 16"): not before the word that ends a space before the first digit
     start = min(words, default=len(low))
