@@ -42,6 +42,7 @@ EDGE_CASES = [
     "(with the Foo-bar and the x_y team) to  ads team; by a b c team; and the my team; teams",
     " a  b -c d- e--f g'h i’ $4 5% 6.7.8 x9 9x a\tb\nc a b",
     "AT&T, B2B and X-API; éSLA _API 5SLA (SLA) A&&B ÀPI QA’s KPIs API2 A1B2C Ok OK.",
+    "Ping @ann; it owns nothing; Owners: (Bo) who will; the teams; owned by x.",
 ]
 
 
@@ -403,6 +404,7 @@ def test_owner_pattern_agrees_with_its_plain_form() -> None:
         assert (coe._OWNER.search(text) is not None) == found, text[:80]
         if found:  # the pre-check before the regex lets every owner through
             assert any(n in text for n in coe._OWNER_NEEDLES), text[:80]
+        assert coe._may_name_owner(text) == any(n in text for n in coe._OWNER_NEEDLES)
 
 
 def test_timeline_entries_start_with_a_listed_character() -> None:

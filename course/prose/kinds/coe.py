@@ -172,6 +172,23 @@ def _split_units(text: str) -> list[str]:
     return out
 
 
+def _may_name_owner(unit: str) -> bool:
+    """Does ``unit`` hold one of :data:`_OWNER_NEEDLES` (as a match of _OWNER does)?  An
+    ``in`` test each, written out: cheaper than ``any(map(unit.__contains__, ...))``.
+
+    >>> _may_name_owner("Owner: Offers team"), _may_name_owner("Add an alarm.")
+    (True, False)
+    """
+    return (
+        "owne" in unit
+        or "@" in unit
+        or "team" in unit
+        or "(" in unit
+        or "will" in unit
+        or "owns" in unit
+    )
+
+
 def _names_a_month(low: str) -> bool:
     """Does ``low`` hold one of :data:`_MONTH_NAMES` (an ``in`` test each, written out:
     much cheaper than ``any(map(low.__contains__, _MONTH_NAMES))``)?
@@ -321,7 +338,7 @@ def check(a: Analysis) -> None:
                 continue
         for u in units:
             owner = (
-                any(map(u.__contains__, _OWNER_NEEDLES)) and bool(_OWNER.search(u))
+                _may_name_owner(u) and bool(_OWNER.search(u))
             ) or owner_label(u) is not None
             due = _is_due(u, a.exact_fold)
             if owner or due:
