@@ -322,20 +322,6 @@ class Analysis:
         return cls(parse(text))
 
     # -------------------------------------------------------------- helpers
-    def may_contain(self, *needles: str, start: int = 0, end: int | None = None) -> bool:
-        """Could a case-insensitive pattern that needs one of ``needles`` (lower case) match
-        ``plain[start:end]``?  False only when none of them occurs there.
-
-        >>> a = Analysis.of("Five whys led us to the root cause.")
-        >>> a.may_contain("whys"), a.may_contain("owner", "due")
-        (True, False)
-        """
-        if not self.exact_fold:
-            return True
-        low = self.low
-        end = len(low) if end is None else end
-        return any(low.find(n, start, end) >= 0 for n in needles)
-
     def add(self, rule: str, message: str, start: int, end: int, severity: str = "warning") -> None:
         """Record a finding on ``plain[start:end]``."""
         self.findings.append(RawFinding(rule, message, start, end, severity))

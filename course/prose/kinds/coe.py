@@ -84,14 +84,10 @@ _TIMESTAMP = re.compile(  # 14:05, UTC, 2025-03-14, T+5
     r"[\dUT](?<!\w.)(?:(?<=\d)(?:\d?:\d{2}\b|\d{3}-\d{2}-\d{2}\b)|(?<=U)TC\b|(?<=T)\+\d+)"
 )
 _ACTION_CUE = re.compile(r"\bwill\b|\baction|\bowner\b|\bdue\b", re.IGNORECASE)
-# split at ";", after ")" (and an optional "," or "."), and after a full stop; written to
-# start with one character class: ";", "," "." or a space
-_UNIT_SPLIT = re.compile(
-    r"[;,.\s](?:(?<=;)|(?<=\)[,.])\s+(?:and\s+)?|(?<=\)\s)\s*(?:and\s+)?|(?<=[.!?]\s)\s*)"
-)
-# _UNIT_SPLIT's cuts, found from a rare character: the ";" it removes, or the ")" or
-# sentence mark right before the text it removes (that character stays in the unit
-# before); the regex engine skips ahead to those characters (see _split_units)
+# Where a paragraph is cut into clauses: at ";", after ")" (and an optional "," or ".",
+# and an optional "and"), and after a sentence mark.  Each match starts at a rare
+# character: the ";" the cut removes, or the ")" or mark right before the text it
+# removes (that character stays in the clause before; see _split_units).
 _UNIT_CUT = re.compile(r";|\)(?:[,.]\s+|\s+)(?:and\s+)?|[.!?]\s+")
 _WHY = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:why\b|because\b)", re.IGNORECASE)
 
@@ -154,8 +150,9 @@ def _is_due(unit: str, exact_fold: bool) -> bool:
 
 
 def _split_units(text: str) -> list[str]:
-    """``_UNIT_SPLIT.split(text)``: a paragraph cut into clauses that may each be an
-    action item (much faster: the cut pattern starts with a rare character).
+    r"""A paragraph cut into clauses that may each be an action item: as
+    ``re.split(r";|(?<=\))[,.]?\s+(?:and\s+)?|(?<=[.!?])\s+", text)``, but much faster
+    (the cut pattern starts with a rare character).
 
     >>> _split_units("Add a limit (Ann); and alert (Ops), and then page. Done")
     ['Add a limit (Ann)', ' and alert (Ops)', 'then page.', 'Done']
@@ -325,7 +322,7 @@ def check(a: Analysis) -> None:
         if b.kind == "item":
             units = [text]
         else:
-            if a.exact_fold:  # (Analysis.may_contain, inlined: "in" tests on the block)
+            if a.exact_fold:  # ("in" tests on the lower-cased block before the regex)
                 low = a.low[b.start : b.end]
                 cue = "will" in low or "action" in low or "owner" in low or "due" in low
                 cue = cue and bool(_ACTION_CUE.search(text))
