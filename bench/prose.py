@@ -2,6 +2,10 @@
 
 Run: ``python bench/prose.py [--runs N]``.  Targets: p99 < 5 ms for 600 words,
 ``import course.prose`` < 100 ms (measured in a fresh interpreter, minus startup).
+
+Times move with the machine: a 1M-step reference loop is timed with every round, and
+each 600-word review is also paired with a fixed step of that loop (see paired_600) to
+tell the machine's tail from the code's.
 """
 
 from __future__ import annotations
@@ -101,6 +105,53 @@ def reference_loop_ms() -> tuple[float, float]:
     for i in range(1_000_000):
         total += i & 7
     return (time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000
+
+
+STEP_LOOPS = 50_000  # one reference step: 1/20 of the reference loop
+
+
+def reference_step_cpu(loops: int = STEP_LOOPS) -> float:
+    """CPU seconds of ``loops`` steps of the reference loop's body (about as long as one
+    600-word review)."""
+    c0 = time.thread_time()
+    total = 0
+    for i in range(loops):
+        total += i & 7
+    return time.thread_time() - c0
+
+
+def paired_600(runs: int) -> None:
+    """600-word reviews of every kind, each followed by one reference step, both timed.
+
+    The machine's own tail (stalls, changes of speed) shows in the steps' p99 over their
+    median; a review tail well above the steps' is the code's.  The review median in
+    steps does not move with the machine's speed: a review of ``x`` steps takes
+    ``x * loop / 20`` ms on a machine whose 1M-step reference loop takes ``loop`` ms.
+    """
+    print(
+        f"\n600 words, each review followed by one reference step ({STEP_LOOPS:,} steps of the "
+        "reference loop), CPU ms:"
+    )
+    print(
+        f"{'kind':14} {'review median':>13} {'p99':>6} {'p99/median':>10} | "
+        f"{'step median':>11} {'p99':>6} {'p99/median':>10} | {'review median in steps':>22}"
+    )
+    for kind in KINDS:
+        text = text_of(kind, 600)
+        review(text, kind)  # warm the lazy caches
+        reference_step_cpu()
+        reviews, steps = [], []
+        for _ in range(runs):
+            c0 = time.thread_time()
+            review(text, kind)
+            reviews.append((time.thread_time() - c0) * 1000)
+            steps.append(reference_step_cpu() * 1000)
+        rm, rp = statistics.median(reviews), p99(reviews)
+        sm, sp = statistics.median(steps), p99(steps)
+        print(
+            f"{kind:14} {rm:>13.2f} {rp:>6.2f} {rp / rm:>9.2f}x | {sm:>11.2f} {sp:>6.2f} "
+            f"{sp / sm:>9.2f}x | {rm / sm:>22.2f}"
+        )
 
 
 def importtime_ms(repeat: int = 5) -> float:
@@ -219,6 +270,7 @@ def main() -> int:
                 f"{cmed:>11.2f} {chi:>8.2f}"
             )
     rounds_600(args.rounds, args.runs)
+    paired_600(args.runs)
     print("\nfresh interpreter, 600 words: import / first review / second review (ms)")
     for kind in KINDS:
         iw, ic, fw, fc, sw, sc = first_call_ms(kind)
