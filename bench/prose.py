@@ -101,10 +101,16 @@ def reference_loop_ms() -> tuple[float, float]:
     Compare review times with it to tell a slow or busy machine from slow code.
     """
     t0, c0 = time.perf_counter(), time.thread_time()
-    total = 0
-    for i in range(1_000_000):
-        total += i & 7
+    _reference_work(1_000_000)
     return (time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000
+
+
+def _reference_work(loops: int) -> int:
+    """The reference loop's body, ``loops`` times."""
+    total = 0
+    for i in range(loops):
+        total += i & 7
+    return total
 
 
 STEP_LOOPS = 50_000  # one reference step: 1/20 of the reference loop
@@ -114,9 +120,7 @@ def reference_step_cpu(loops: int = STEP_LOOPS) -> float:
     """CPU seconds of ``loops`` steps of the reference loop's body (about as long as one
     600-word review)."""
     c0 = time.thread_time()
-    total = 0
-    for i in range(loops):
-        total += i & 7
+    _reference_work(loops)
     return time.thread_time() - c0
 
 
