@@ -593,6 +593,11 @@ def test_fast_phrase_matcher_agrees_with_the_regex() -> None:
         "I led the rewrite; I owned the SLA. We will add a limit. İstanbul teams use it often.",
         "Best-in-class, state-of-the-art and 40% teams use it; $4.2k per month; a lot of teams.",
         "Visit videostore.example.com/party or x.com. Sign up today to learn more.",
+        # phrases found where their lead word stands, by the word after it: across
+        # whitespace runs and blocks, before "'s", with a final "*", at the end
+        "The root cause's fix: why\n\nnow? I\tled it, i  owned it. Why did it fail? I led",
+        "Our biggest challenges: cost to build, build vs. buy, how many customers; "
+        "e.g. the Why Now; a success metrics review. We will run it. By 2030 we will",
     ]
     for path in sorted((ROOT / "assets" / "prose_eval").glob("*.jsonl")):
         texts.append(json.loads(path.read_text(encoding="utf-8").splitlines()[0])["text"])
@@ -606,6 +611,10 @@ def test_fast_phrase_matcher_agrees_with_the_regex() -> None:
         ("kinds", "pr.problem"),
         ("kinds", "coe.action"),
         ("kinds", "pr.cta"),
+        ("kinds", "faq.internal"),
+        ("kinds", "faq.external"),
+        ("kinds", "coe.root_cause"),
+        ("kinds", "vision.target"),
         ("jargon", "jargon"),
     ]
     for text in texts:

@@ -349,8 +349,9 @@ def _later_leads(entry: str) -> tuple[str, ...]:
 
 # The entries of one section, by how they are found in a text:
 # (single: lead word -> (entry tried where that word stands, its later words' leads),
-#  phrases: lead word -> (literal entry of several words, found with str.find,
-#           the leading words of its later words),
+#  phrases: lead word -> (literal entry of several words, found where the lead word
+#           stands or with str.find (see _phrases_by_next), the leading words of its
+#           later words),
 #  prefix: (letters before "*", entry) pairs, numbers: "{n} ..." entries,
 #  rest: entries that need not start at a word, such as ".com").
 Indexes = tuple[
@@ -392,6 +393,50 @@ def _index(name: str, section: str) -> Indexes:
         else:
             single.setdefault(lead, []).append((item, _later_leads(e)))
     return single, multi, tuple(prefix), tuple(number), tuple(other)
+
+
+# The phrases (entries of several words) of one section with one lead word: (by the
+# leading run of their second word, the later words' leads of those, and the phrases
+# found with str.find instead, with their later words' leads)
+PhrasesByNext = tuple[
+    dict[str, list[Indexed]],
+    tuple[tuple[str, ...], ...],
+    list[tuple[Indexed, tuple[str, ...]]],
+]
+
+
+@cache
+def _phrases_by_next(name: str, section: str) -> dict[str, PhrasesByNext]:
+    """A section's phrases by lead word, then by the leading run of their second word.
+
+    Where a phrase occurs, the text's next word after the lead word has the same
+    leading run as the phrase's second word ("cause's" for "root cause"), unless that
+    word ends the phrase before a "*" ("biggest challenge*"): such a phrase, or one of
+    a single word ("today, "), is found with ``str.find`` instead.
+
+    >>> by_next, laters, whole = _phrases_by_next("kinds", "faq.internal")["why"]
+    >>> sorted(by_next)[:3], whole
+    (['not', 'now', 'should'], [])
+    >>> _phrases_by_next("kinds", "faq.internal")["biggest"][2]
+    [(('biggest challenge*', 'biggest challenge', True, False), ())]
+    """
+    from .text import split_words
+
+    out: dict[str, PhrasesByNext] = {}
+    for lead, items in _index(name, section)[1].items():
+        by_next: dict[str, list[Indexed]] = {}
+        laters: list[tuple[str, ...]] = []
+        whole: list[tuple[Indexed, tuple[str, ...]]] = []
+        for item, later in items:
+            assert item[1] is not None  # (a phrase is literal text)
+            words = split_words(item[1])
+            if len(words) < 2 or (len(words) == 2 and item[2]):
+                whole.append((item, later))
+            else:
+                by_next.setdefault(lead_of(words[1]), []).append(item)
+                laters.append(later)
+        out[lead] = (by_next, tuple(laters), whole)
+    return out
 
 
 class TokenIndex:
@@ -487,6 +532,7 @@ class TokenIndex:
         self._keyed = keyed  # lead -> word indexes
         self._positions: dict[str, list[int]] = {}
         self._starts = starts
+        self._lows = lows
         self._sorted = leads  # == sorted(keyed)
         # words that start a number: "$4.99", "2025", "40%", "seventy" (sorted words that
         # are neither ASCII letters first nor after "z" start with a digit or "$")
@@ -679,6 +725,8 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
 
     keyed = idx._keyed
     has = keyed.__contains__  # does a word with this leading run occur?
+    lows, word_starts = idx._lows, idx._starts
+    last = len(lows) - 1
     # (the leads that occur, found by one set intersection; the order of the matches
     # found does not matter: the longest match at each position is kept)
     for lead in single.keys() & keyed.keys():
@@ -687,11 +735,30 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
         if items:
             scan(items, idx.positions(lead) or [], lead)
     for lead in multi.keys() & keyed.keys():
-        items = multi[lead]
         if spaced is None:
-            scan([item for item, _ in items], idx.positions(lead) or [])
+            scan([item for item, _ in multi[lead]], idx.positions(lead) or [])
             continue
-        for (_entry, head, star, trail), later in items:
+        by_next, laters, whole = _phrases_by_next(name, section)[lead]
+        # where the lead word stands, the phrases whose second word comes next: one dict
+        # lookup per place (when all the later words of one of them occur)
+        if by_next and any(all(map(has, later)) for later in laters):
+            for i in keyed[lead]:
+                if i == last:
+                    continue
+                w = lows[i + 1]
+                found = by_next.get(w if w.isalnum() else lead_of(w))
+                if found is None:
+                    continue
+                pos = word_starts[i]
+                if pos and (plain[pos - 1].isalnum() or plain[pos - 1] in "_-"):
+                    continue  # not at a word boundary
+                for entry, head, star, trail in found:
+                    assert head is not None
+                    if spaced.startswith(head, pos):
+                        literal.append((pos, pos + len(head), star, trail))
+                    elif "  " in spaced[pos : pos + len(head) + 1]:
+                        attempt(entry, pos)  # "\s+" may stand for several spaces here
+        for (_entry, head, star, trail), later in whole:
             assert head is not None
             if not all(map(has, later)):
                 continue  # a word of the phrase is missing from the text
