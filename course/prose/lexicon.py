@@ -396,13 +396,9 @@ def _index(name: str, section: str) -> Indexes:
 
 
 # The phrases (entries of several words) of one section with one lead word: (by the
-# leading run of their second word, the later words' leads of those, and the phrases
-# found with str.find instead, with their later words' leads)
-PhrasesByNext = tuple[
-    dict[str, list[Indexed]],
-    tuple[tuple[str, ...], ...],
-    list[tuple[Indexed, tuple[str, ...]]],
-]
+# leading run of their second word, and the phrases found with str.find instead, with
+# the leads of their later words)
+PhrasesByNext = tuple[dict[str, list[Indexed]], list[tuple[Indexed, tuple[str, ...]]]]
 
 
 @cache
@@ -414,10 +410,10 @@ def _phrases_by_next(name: str, section: str) -> dict[str, PhrasesByNext]:
     word ends the phrase before a "*" ("biggest challenge*"): such a phrase, or one of
     a single word ("today, "), is found with ``str.find`` instead.
 
-    >>> by_next, laters, whole = _phrases_by_next("kinds", "faq.internal")["why"]
+    >>> by_next, whole = _phrases_by_next("kinds", "faq.internal")["why"]
     >>> sorted(by_next)[:3], whole
     (['not', 'now', 'should'], [])
-    >>> _phrases_by_next("kinds", "faq.internal")["biggest"][2]
+    >>> _phrases_by_next("kinds", "faq.internal")["biggest"][1]
     [(('biggest challenge*', 'biggest challenge', True, False), ())]
     """
     from .text import split_words
@@ -425,7 +421,6 @@ def _phrases_by_next(name: str, section: str) -> dict[str, PhrasesByNext]:
     out: dict[str, PhrasesByNext] = {}
     for lead, items in _index(name, section)[1].items():
         by_next: dict[str, list[Indexed]] = {}
-        laters: list[tuple[str, ...]] = []
         whole: list[tuple[Indexed, tuple[str, ...]]] = []
         for item, later in items:
             assert item[1] is not None  # (a phrase is literal text)
@@ -434,8 +429,7 @@ def _phrases_by_next(name: str, section: str) -> dict[str, PhrasesByNext]:
                 whole.append((item, later))
             else:
                 by_next.setdefault(lead_of(words[1]), []).append(item)
-                laters.append(later)
-        out[lead] = (by_next, tuple(laters), whole)
+        out[lead] = (by_next, whole)
     return out
 
 
@@ -734,14 +728,16 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
         items = [item for item, later in single[lead] if low is None or all(map(has, later))]
         if items:
             scan(items, idx.positions(lead) or [], lead)
-    for lead in multi.keys() & keyed.keys():
+    by_lead = _phrases_by_next(name, section)
+    words = keyed.keys()
+    for lead in multi.keys() & words:
         if spaced is None:
             scan([item for item, _ in multi[lead]], idx.positions(lead) or [])
             continue
-        by_next, laters, whole = _phrases_by_next(name, section)[lead]
+        by_next, whole = by_lead[lead]
         # where the lead word stands, the phrases whose second word comes next: one dict
-        # lookup per place (when all the later words of one of them occur)
-        if by_next and any(all(map(has, later)) for later in laters):
+        # lookup per place (when the second word of one of them occurs at all)
+        if by_next and not words.isdisjoint(by_next.keys()):
             for i in keyed[lead]:
                 if i == last:
                     continue
