@@ -348,14 +348,15 @@ def _later_leads(entry: str) -> tuple[str, ...]:
 
 
 # The entries of one section, by how they are found in a text:
-# (single: lead word -> (entry tried where that word stands, its later words' leads),
+# (single: lead word -> (entries tried where that word stands, their later words' leads
+#          or () when none has later words),
 #  phrases: lead word -> (literal entry of several words, found where the lead word
 #           stands or with str.find (see _phrases_by_next), the leading words of its
 #           later words),
 #  prefix: (letters before "*", entry) pairs, numbers: "{n} ..." entries,
 #  rest: entries that need not start at a word, such as ".com").
 Indexes = tuple[
-    dict[str, list[tuple[Indexed, tuple[str, ...]]]],
+    dict[str, tuple[list[Indexed], tuple[tuple[str, ...], ...]]],
     dict[str, list[tuple[Indexed, tuple[str, ...]]]],
     tuple[tuple[str, Indexed], ...],
     tuple[str, ...],
@@ -392,7 +393,11 @@ def _index(name: str, section: str) -> Indexes:
             multi.setdefault(lead, []).append((item, _later_leads(e)))
         else:
             single.setdefault(lead, []).append((item, _later_leads(e)))
-    return single, multi, tuple(prefix), tuple(number), tuple(other)
+    by_lead = {}
+    for lead, pairs in single.items():
+        laters = tuple(later for _, later in pairs)
+        by_lead[lead] = ([item for item, _ in pairs], laters if any(laters) else ())
+    return by_lead, multi, tuple(prefix), tuple(number), tuple(other)
 
 
 # The phrases (entries of several words) of one section with one lead word: (by the
@@ -582,22 +587,6 @@ class TokenIndex:
         i = bisect_left(self._starts, pos)
         return i < len(self._starts) and self._starts[i] == pos
 
-    def leads_with_prefix(self, prefix: str) -> list[str]:
-        """The text's distinct leading words that start with ``prefix``, in sorted order.
-
-        >>> from course.prose.text import parse
-        >>> d = parse("Teams adopted it; the team added tests.")
-        >>> TokenIndex(d.plain, d.starts, d.ends, d.lows).leads_with_prefix("team")
-        ['team', 'teams']
-        """
-        leads = self._sorted
-        i = bisect_left(leads, prefix)
-        out = []
-        while i < len(leads) and leads[i].startswith(prefix):
-            out.append(leads[i])
-            i += 1
-        return out
-
     def num_ends(self, pos: int) -> tuple[int, ...]:
         """Where a number starting at ``pos`` may end (as NUMBER_RE tries them)."""
         ends = self._num.get(pos)
@@ -724,10 +713,14 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
     # (the leads that occur, found by one set intersection; the order of the matches
     # found does not matter: the longest match at each position is kept)
     for lead in single.keys() & keyed.keys():
-        # (for a text whose case folds exactly) an entry's later words must occur too
-        items = [item for item, later in single[lead] if low is None or all(map(has, later))]
-        if items:
-            scan(items, idx.positions(lead) or [], lead)
+        items, laters = single[lead]
+        if laters and low is not None:
+            # (for a text whose case folds exactly) an entry's later words must occur too
+            pairs = zip(items, laters, strict=True)
+            items = [item for item, later in pairs if all(map(has, later))]
+            if not items:
+                continue
+        scan(items, idx.positions(lead) or [], lead)
     by_lead = _phrases_by_next(name, section)
     words = keyed.keys()
     for lead in multi.keys() & words:
@@ -763,9 +756,12 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
                     continue  # not at a word boundary
                 if idx.is_word_start(pos):
                     literal.append((pos, end, star, trail))
+    leads, n_leads = idx._sorted, len(idx._sorted)
     for pre, item in prefix:
-        for lead in idx.leads_with_prefix(pre):
-            scan([item], idx.positions(lead) or [], pre)
+        i = bisect_left(leads, pre)  # the text's leading words that start with pre
+        while i < n_leads and leads[i].startswith(pre):
+            scan([item], idx.positions(leads[i]) or [], pre)
+            i += 1
     sp = spaced or ""  # (literal matches are recorded only when spaced is set)
     for pos, end, star, trail in literal:  # each literal match plain[pos:end]
         if star:  # extended over the rest of the word
