@@ -671,6 +671,8 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
     low = idx.low
     spaced = idx.spaced
     size = len(plain)
+    keyed = idx._keyed  # leading run -> the indexes of its words
+    lows, word_starts = idx._lows, idx._starts
     best: dict[int, int] = {}
 
     def attempt(entry: str, pos: int) -> None:
@@ -687,13 +689,15 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
     # in one loop at the end (cheaper than a helper call per match)
     literal: list[tuple[int, int, bool, bool]] = []
 
-    def scan(items: list[Indexed], positions: list[int], known: str = "") -> None:
+    def scan(items: list[Indexed], where: list[int], known: str = "") -> None:
         """Entries that start with a word: a startswith per entry and position at most.
 
-        ``known``: every word at ``positions`` starts with these letters (its leading run
-        starts with them), so an entry whose head is ``known`` needs no startswith.
+        ``where``: the indexes of the words to try them at.  ``known``: each of those
+        words starts with these letters (its leading run starts with them), so an entry
+        whose head is ``known`` needs no startswith.
         """
-        for pos in positions:
+        for i in where:
+            pos = word_starts[i]
             if pos and (plain[pos - 1].isalnum() or plain[pos - 1] in "_-"):
                 continue  # every indexed entry starts at a word boundary
             for entry, head, star, trail in items:
@@ -706,9 +710,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
                     continue
                 literal.append((pos, pos + len(head), star, trail))
 
-    keyed = idx._keyed
     has = keyed.__contains__  # does a word with this leading run occur?
-    lows, word_starts = idx._lows, idx._starts
     last = len(lows) - 1
     # (the leads that occur, found by one set intersection; the order of the matches
     # found does not matter: the longest match at each position is kept)
@@ -720,12 +722,12 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
             items = [item for item, later in pairs if all(map(has, later))]
             if not items:
                 continue
-        scan(items, idx.positions(lead) or [], lead)
+        scan(items, keyed[lead], lead)
     by_lead = _phrases_by_next(name, section)
     words = keyed.keys()
     for lead in multi.keys() & words:
         if spaced is None:
-            scan([item for item, _ in multi[lead]], idx.positions(lead) or [])
+            scan([item for item, _ in multi[lead]], keyed[lead])
             continue
         by_next, whole = by_lead[lead]
         # where the lead word stands, the phrases whose second word comes next: one dict
@@ -760,7 +762,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
     for pre, item in prefix:
         i = bisect_left(leads, pre)  # the text's leading words that start with pre
         while i < n_leads and leads[i].startswith(pre):
-            scan([item], idx.positions(leads[i]) or [], pre)
+            scan([item], keyed[leads[i]], pre)
             i += 1
     sp = spaced or ""  # (literal matches are recorded only when spaced is set)
     for pos, end, star, trail in literal:  # each literal match plain[pos:end]
