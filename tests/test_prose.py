@@ -598,6 +598,10 @@ def test_fast_phrase_matcher_agrees_with_the_regex() -> None:
         "The root cause's fix: why\n\nnow? I\tled it, i  owned it. Why did it fail? I led",
         "Our biggest challenges: cost to build, build vs. buy, how many customers; "
         "e.g. the Why Now; a success metrics review. We will run it. By 2030 we will",
+        # "{n} ..." entries tried at the numbers the entry's word follows
+        "5) teams, (12 teams use it, 3\n\nteams run, 1,000 teams' tools, twenty-five teams,"
+        " 4 teams-wide, 9 teams's, 2.5 years, 3-4 years, 6 to 9 years, $5 services,"
+        " 7 orgs. 8 teams",
     ]
     for path in sorted((ROOT / "assets" / "prose_eval").glob("*.jsonl")):
         texts.append(json.loads(path.read_text(encoding="utf-8").splitlines()[0])["text"])
@@ -607,6 +611,7 @@ def test_fast_phrase_matcher_agrees_with_the_regex() -> None:
         ("kinds", "team_scope"),
         ("kinds", "summary.ownership"),
         ("kinds", "summary.adoption"),
+        ("kinds", "summary.horizon"),
         ("kinds", "vision.horizon"),
         ("kinds", "pr.problem"),
         ("kinds", "coe.action"),

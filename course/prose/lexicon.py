@@ -537,7 +537,9 @@ class TokenIndex:
         # are neither ASCII letters first nor after "z" start with a digit or "$")
         lo, hi = bisect_left(words, "a"), bisect_left(words, "{")
         number_words = [*words[:lo], *words[hi:], *_NUMBER_SET.intersection(words[lo:hi])]
-        self.numbers = sorted(starts[i] for w in number_words for i in by_word[w])
+        self._number_words = sorted(i for w in number_words for i in by_word[w])
+        self.numbers = list(map(starts.__getitem__, self._number_words))
+        self._after_number: dict[str, list[int]] | None = None
         self._num: dict[int, tuple[int, ...]] = {}
         self._candidates: dict[tuple[str, bool], set[int]] = {}
 
@@ -595,11 +597,32 @@ class TokenIndex:
             ends = self._num[pos] = tuple(_num_ends(self.low, pos))
         return ends
 
+    def _numbers_before(self) -> dict[str, list[int]]:
+        """The leading run of each word that follows a number -> where those numbers
+        start (plain offsets).
+
+        >>> from course.prose.text import parse
+        >>> d = parse("5 teams, 12 teams's and two services.")
+        >>> TokenIndex(d.plain, d.starts, d.ends, d.lows)._numbers_before()
+        {'teams': [0, 9], 'services': [24]}
+        """
+        out = self._after_number
+        if out is None:
+            out = self._after_number = {}
+            lows, starts, last = self._lows, self._starts, len(self._lows) - 1
+            for i in self._number_words:
+                if i < last:
+                    w = lows[i + 1]
+                    out.setdefault(w if w.isalnum() else lead_of(w), []).append(starts[i])
+        return out
+
     def number_candidates(self, prog: Program) -> list[int] | set[int]:
         """Number positions where a ``{n} ...`` entry can match (a necessary condition).
 
         A number holds no whitespace, so it lies in the run of non-space characters
         that ends right before the entry's first literal ("teams" in "{n} teams").
+        After a space, that literal starts the word after the number: the numbers the
+        words with its leading run follow are the candidates.
         """
         pieces = prog[2]
         if len(pieces) < 2 or pieces[1] in ("*", "{n}"):
@@ -608,6 +631,10 @@ class TokenIndex:
             if len(pieces) < 3 or pieces[2] in ("*", "{n}", " "):
                 return self.numbers
             lit, gap = pieces[2], True
+            if lit[0].isalnum() and pieces[3:4] != ("*",):
+                # the literal starts the word after the number, and that word's leading
+                # run is the literal's ("teams" for "teams" and "teams's")
+                return self._numbers_before().get(lead_of(lit), [])
         else:
             lit, gap = pieces[1], False
         cached = self._candidates.get((lit, gap))
