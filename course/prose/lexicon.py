@@ -584,6 +584,10 @@ class TokenIndex:
         """Every leading run -> where its words start (plain offsets)."""
         return {k: self.positions(k) or [] for k in self._keyed}
 
+    def has_lead(self, lead: str) -> bool:
+        """Does a word with the leading run ``lead`` occur ("didn" for "didn't")?"""
+        return lead in self._keyed
+
     def is_word_start(self, pos: int) -> bool:
         """Does a word of the text start at ``pos``?"""
         i = bisect_left(self._starts, pos)
@@ -725,7 +729,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
         """
         for i in where:
             pos = word_starts[i]
-            if pos and (plain[pos - 1].isalnum() or plain[pos - 1] in "_-"):
+            if pos and (c := plain[pos - 1]) != " " and (c.isalnum() or c in "_-"):
                 continue  # every indexed entry starts at a word boundary
             for entry, head, star, trail in items:
                 if head is None or spaced is None:
@@ -768,7 +772,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
                 if found is None:
                     continue
                 pos = word_starts[i]
-                if pos and (plain[pos - 1].isalnum() or plain[pos - 1] in "_-"):
+                if pos and (c := plain[pos - 1]) != " " and (c.isalnum() or c in "_-"):
                     continue  # not at a word boundary
                 for entry, head, star, trail in found:
                     assert head is not None
@@ -781,7 +785,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
             if not all(map(has, later)):
                 continue  # a word of the phrase is missing from the text
             for pos, end in idx.find_phrase(head):
-                if pos and (plain[pos - 1].isalnum() or plain[pos - 1] in "_-"):
+                if pos and (c := plain[pos - 1]) != " " and (c.isalnum() or c in "_-"):
                     continue  # not at a word boundary
                 if idx.is_word_start(pos):
                     literal.append((pos, end, star, trail))
@@ -796,7 +800,7 @@ def find(name: str, section: str, idx: TokenIndex) -> list[tuple[int, int]]:
         if star:  # extended over the rest of the word
             while end < size and (sp[end].isalnum() or sp[end] in _WORDCHARS):
                 end += 1
-        elif trail and end < size and (plain[end].isalnum() or plain[end] in "_-"):
+        elif trail and end < size and (c := plain[end]) != " " and (c.isalnum() or c in "_-"):
             continue  # the entry ends inside a word
         if end > best.get(pos, -1):
             best[pos] = end

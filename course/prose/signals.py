@@ -339,25 +339,33 @@ class Analysis:
         key = (file, section)
         hit = self._match_cache.get(key)
         if hit is None:
-            doc = self.doc
-            if self._index is None:
-                self._index = lexicon.TokenIndex(
-                    doc.plain,
-                    doc.starts,
-                    doc.ends,
-                    doc.lows,
-                    doc.by_word,
-                    doc.sorted_words,
-                    lowered=doc.low,
-                    exact_fold=self.exact_fold,
-                )
-            first = doc._sent_starts  # Doc.sentence_at, inlined
+            first = self.doc._sent_starts  # Doc.sentence_at, inlined
             hit = [
                 (s, e, (bisect_right(first, s) or 1) - 1)  # (max(i - 1, 0) without a call)
-                for s, e in lexicon.find(file, section, self._index)
+                for s, e in lexicon.find(file, section, self.token_index())
             ]
             self._match_cache[key] = hit
         return hit
+
+    def token_index(self) -> lexicon.TokenIndex:
+        """The text's :class:`course.prose.lexicon.TokenIndex` (built on first use).
+
+        >>> Analysis.of("Ann didn't check it.").token_index().has_lead("didn")
+        True
+        """
+        if self._index is None:
+            doc = self.doc
+            self._index = lexicon.TokenIndex(
+                doc.plain,
+                doc.starts,
+                doc.ends,
+                doc.lows,
+                doc.by_word,
+                doc.sorted_words,
+                lowered=doc.low,
+                exact_fold=self.exact_fold,
+            )
+        return self._index
 
     def block_matches(self, file: str, section: str) -> dict[int, list[tuple[int, int]]]:
         """Matches grouped by block index."""

@@ -73,6 +73,8 @@ _BLAME_VERBS = (
     "never checked",
     "refused",
 )
+# each verb -> the leading run of its first word ("didn" for "didn't")
+_BLAME_LEADS = {verb: lexicon.lead_of(verb) for verb in _BLAME_VERBS}
 # A match of _OWNER holds one of these; of _DUE, a digit or one of _DUE_WORDS
 _OWNER_NEEDLES = ("owne", "@", "team", "(", "will", "owns")
 _DUE_WORDS = ("by", "due", "before")
@@ -264,8 +266,15 @@ def check(a: Analysis) -> None:
         blame += 1
         a.add("blame", f"'{phrase}' assigns blame: {tip}.", s, e, "error")
     fw = lexicon.words("language", "function_words")
-    # (every match ends in a blame verb: try the pattern only before one)
-    starts = [p for verb in _BLAME_VERBS if verb in plain for p in _name_blame_starts(plain, verb)]
+    # (every match ends in a blame verb, a whole word: try the pattern only before one,
+    # and look for a verb only when a word with its leading run occurs)
+    has = a.token_index().has_lead
+    starts = [
+        p
+        for verb, lead in _BLAME_LEADS.items()
+        if has(lead)
+        for p in _name_blame_starts(plain, verb)
+    ]
     for m in matches_at(_NAME_BLAME, plain, starts):
         name = m.group(1)
         low = name.lower()
