@@ -529,7 +529,6 @@ class TokenIndex:
             if new:
                 leads = sorted(leads + new)
         self._keyed = keyed  # lead -> word indexes
-        self._positions: dict[str, list[int]] = {}
         self._starts = starts
         self._lows = lows
         self._sorted = leads  # == sorted(keyed)
@@ -569,20 +568,17 @@ class TokenIndex:
             pos = text.find(head, pos + 1)
         return out
 
-    def positions(self, lead: str) -> list[int] | None:
-        """Where words with the leading run ``lead`` start (plain offsets), or None."""
-        out = self._positions.get(lead)
-        if out is None:
-            idx = self._keyed.get(lead)
-            if idx is None:
-                return None
-            out = self._positions[lead] = list(map(self._starts.__getitem__, idx))
-        return out
-
     @property
     def lead(self) -> dict[str, list[int]]:
-        """Every leading run -> where its words start (plain offsets)."""
-        return {k: self.positions(k) or [] for k in self._keyed}
+        """Every leading run -> where its words start (plain offsets).
+
+        >>> from course.prose.text import parse
+        >>> d = parse("Don't stop; don lost.")
+        >>> TokenIndex(d.plain, d.starts, d.ends, d.lows).lead["don"]
+        [0, 12]
+        """
+        starts = self._starts
+        return {k: [starts[i] for i in where] for k, where in self._keyed.items()}
 
     def has_lead(self, lead: str) -> bool:
         """Does a word with the leading run ``lead`` occur ("didn" for "didn't")?"""
