@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -93,6 +94,16 @@ def import_time(repeat: int = 7) -> float:
         return statistics.median(samples)
 
     return max(run("import course.prose") - run("pass"), 0.0)
+
+
+def interpreter() -> str:
+    """The Python that runs the benchmark: its build changes every figure below (a distro's
+    optimised build runs the same review in fewer instructions than a plain source build).
+
+    >>> interpreter().startswith(platform.python_implementation())
+    True
+    """
+    return f"{platform.python_implementation()} {platform.python_version()} {sys.executable}"
 
 
 def reference_loop_ms() -> tuple[float, float]:
@@ -253,8 +264,9 @@ def main() -> int:
     ref_wall, ref_cpu = reference_loop_ms()
     print(
         f"machine: load average {load:.1f} on {os.cpu_count()} CPUs; reference 1M-step loop "
-        f"{ref_wall:.0f} ms wall, {ref_cpu:.0f} ms CPU (about 30-60 ms on an idle core)\n"
+        f"{ref_wall:.0f} ms wall, {ref_cpu:.0f} ms CPU (about 30-60 ms on an idle core)"
     )
+    print(f"python: {interpreter()}\n")
     print(
         f"{'kind':14} {'words':>5} {'median ms':>10} {'p99 ms':>8} "
         f"{'cpu median':>11} {'cpu p99':>8}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -88,6 +89,9 @@ def main() -> int:
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
+    # (the interpreter's build changes the counts: run with the Python your learners use)
+    impl, version = platform.python_implementation(), platform.python_version()
+    print(f"python: {impl} {version} {sys.executable}")
     with tempfile.TemporaryDirectory() as tmp:
         base = checkout(args.ref, Path(tmp)) if args.ref else None
         print(
