@@ -35,14 +35,19 @@ def summary_table(outcomes: list[Outcome]) -> str:
 
 
 def exit_status(outcomes: list[Outcome]) -> int:
-    """0 when every submission was graded (or already was), else 1.
+    """0 when every submission was handled, 1 when one failed for a grader-side reason.
 
-    >>> exit_status([Outcome("ada", "08-x", "graded"), Outcome("ben", "08-x", "skipped")])
+    A learner's broken submission counts as handled (its problem is in the table).
+
+    >>> broken = Outcome("ben", "08-x", "failed", cause="submission")
+    >>> exit_status([Outcome("ada", "08-x", "graded"), broken])
     0
-    >>> exit_status([Outcome("ada", "08-x", "graded"), Outcome("ben", "08-x", "failed")])
+    >>> exit_status([Outcome("ada", "08-x", "graded"), Outcome("cy", "08-x", "failed",
+    ...                                                        cause="grader")])
     1
     """
-    return 0 if all(o.status in ("graded", "skipped") for o in outcomes) else 1
+    return 0 if all(o.status in ("graded", "skipped") or o.cause == "submission"
+                    for o in outcomes) else 1
 
 
 def run_grade(args: argparse.Namespace) -> int:
@@ -108,9 +113,11 @@ def run_grade(args: argparse.Namespace) -> int:
     print(summary_table(outcomes))
     counts = {name: sum(o.status == name for o in outcomes)
               for name in ("graded", "skipped", "failed", "not graded")}
+    broken = sum(o.status == "failed" and o.cause == "submission" for o in outcomes)
     print(f"{counts['graded']} graded, {counts['skipped']} already graded (use --force to "
-          f"redo), {counts['failed']} failed" + (f", {counts['not graded']} not graded"
-                                                 if counts["not graded"] else ""))
+          f"redo), {counts['failed']} failed ({broken} broken submissions, "
+          f"{counts['failed'] - broken} grader-side)"
+          + (f", {counts['not graded']} not graded" if counts["not graded"] else ""))
     if stopped is not None:
         print(f"error: {stopped.reason}", file=sys.stderr)
         return stopped.exit_code

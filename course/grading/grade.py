@@ -184,6 +184,7 @@ def _init_worker(options: GradeOptions) -> Callable[[], None]:
         from course import paths
         from course.grading import fastexec, gradebook, prose_scores
 
+        gradebook.share_engines()
         scratch = Path(tempfile.mkdtemp(prefix="worker-", dir=run))
         config = build_config(options, scratch)
         gradebook.seed_scratch(options.db_url, str(config.CourseDirectory.db_url),
@@ -211,9 +212,9 @@ def _grade_in_worker(learner: str) -> tuple[Outcome, str | None]:
         outcome = grade_submission(_WORKER["api"], options, learner)
     except _Fatal as exc:
         fatal = str(exc)
-        outcome = Outcome(learner, options.module, "failed", problems=[fatal])
+        outcome = Outcome(learner, options.module, "failed", problems=[fatal], cause="grader")
     except Exception as exc:  # one submission must never stop the batch
-        outcome = Outcome(learner, options.module, "failed",
+        outcome = Outcome(learner, options.module, "failed", cause="grader",
                           problems=[f"grader error: {type(exc).__name__}: {exc}"[:300]])
     finally:
         with contextlib.suppress(Exception):
@@ -261,23 +262,24 @@ def grade_submission(api, options: GradeOptions, learner: str) -> Outcome:
         nbformat.write(tamper.restore(ours, theirs), mine)
     t_staged = time.perf_counter()
     fastexec.reset_times()
-    if present:
+    if released and not present:
+        return Outcome(learner, module, "failed", problems=problems, cause="submission")
+    result = api.autograde(module, learner, force=True, create=True)
+    if not result["success"] and _kernel_died(result):
+        # A kernel can die for reasons outside the notebook (a busy machine): one more
+        # run on a fresh kernel; a notebook that kills its kernel does so again.
         result = api.autograde(module, learner, force=True, create=True)
-        if not result["success"] and _kernel_died(result):
-            # A kernel can die for reasons outside the notebook (a busy machine): one more
-            # run on a fresh kernel; a notebook that kills its kernel does so again.
-            result = api.autograde(module, learner, force=True, create=True)
-            if result["success"]:
-                problems.append("the kernel died during the first run, not again on a fresh "
-                                "kernel: graded from the second run")
-        if not result["success"]:
-            if not _kernel_died(result):
-                lines = _log(result).strip().splitlines()
-                return Outcome(learner, module, "failed", problems=[
-                    *problems, "nbgrader could not grade it: "
-                    + (lines[-1] if lines else "unknown error")])
-            problems.append("the notebook's kernel died while it ran, on two fresh kernels "
-                            "(os._exit, a crash or running out of memory): scored 0")
+        if result["success"]:
+            problems.append("the kernel died during the first run, not again on a fresh "
+                            "kernel: graded from the second run")
+    if not result["success"]:
+        if _kernel_died(result):
+            return Outcome(learner, module, "failed", cause="submission", problems=[
+                *problems, "the notebook's kernel died while it ran, on two fresh kernels "
+                "(os._exit, a crash or running out of memory), so nothing could be graded"])
+        lines = _log(result).strip().splitlines()
+        return Outcome(learner, module, "failed", cause="grader", problems=[
+            *problems, "nbgrader could not grade it: " + (lines[-1] if lines else "unknown error")])
     t_graded = time.perf_counter()
     problems += _execution_problems(autograded)
     score, max_score, prose_seconds, more = _commit(api, options, learner, released, staged,
@@ -321,7 +323,8 @@ def _commit(api, options: GradeOptions, learner: str, released: list[Path], stag
     except Exception as exc:
         shutil.rmtree(incoming, ignore_errors=True)
         if gradebook.is_full_or_readonly(exc):
-            raise _Fatal(f"cannot record results: {gradebook._reason(exc)}") from exc
+            raise _Fatal("cannot record results: "
+                         + gradebook.full_or_readonly_reason(exc)) from exc
         raise
     return score, max_score, prose_seconds, problems
 
@@ -467,6 +470,11 @@ def _signals_as_exceptions() -> Iterator[None]:
             signal.signal(sig, old)
 
 
+def _stopped_by(sig: _Signalled) -> tuple[str, int]:
+    return (f"stopped by {signal.Signals(sig.signum).name}; what was graded is kept, run "
+            "again to grade the rest", 128 + sig.signum)
+
+
 def _run(options: GradeOptions, learners: list[str], workers: int, close_fds: list[int]
          ) -> Iterator[tuple[Outcome, str | None]]:
     """Yield (outcome, reason to stop) as workers finish; a crashed worker fails its learner."""
@@ -479,7 +487,8 @@ def _run(options: GradeOptions, learners: list[str], workers: int, close_fds: li
     try:
         for learner, result in pool.map(learners):
             if isinstance(result, WorkerCrashed):
-                yield Outcome(learner, options.module, "failed", problems=[str(result)]), None
+                yield Outcome(learner, options.module, "failed", problems=[str(result)],
+                              cause="grader"), None
             else:
                 yield result
         pool.close()
@@ -521,8 +530,7 @@ def grade(ws: Workspace, module: str, *, workers: int | None = None,
                                                          sandbox=sandbox, limits=limits,
                                                          executor=executor))
     except _Signalled as sig:
-        stopped = (f"stopped by {signal.Signals(sig.signum).name} before grading began",
-                   128 + sig.signum)
+        stopped = _stopped_by(sig)
     if stopped:
         rest = [Outcome(lr, module, "not graded") for lr in chosen if lr not in outcomes]
         raise GradingStopped(stopped[0], [outcomes[lr] for lr in chosen if lr in outcomes]
@@ -578,7 +586,7 @@ def _grade_locked(ws: Workspace, module: str, chosen: list[str], outcomes: dict[
                     try:
                         status_store.record(ws.root, module, outcome)
                     except OSError as exc:
-                        outcome.status = "failed"
+                        outcome.status, outcome.cause = "failed", "grader"
                         outcome.problems.append(f"status not recorded: {exc.strerror}")
                         fatal = f"cannot record the grading status ({exc.strerror})"
                 if on_result:
@@ -587,8 +595,7 @@ def _grade_locked(ws: Workspace, module: str, chosen: list[str], outcomes: dict[
                     return (f"stopped: {fatal}; what was graded is kept, run again to grade "
                             "the rest", 1)
         except _Signalled as sig:
-            return (f"stopped by {signal.Signals(sig.signum).name}; what was graded is kept, "
-                    "run again to grade the rest", 128 + sig.signum)
+            return _stopped_by(sig)
         except WorkerInitFailed as exc:
             return f"grading workers could not start: {exc}", 1
         finally:

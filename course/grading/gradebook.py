@@ -16,6 +16,7 @@ with the submission's previous complete result, or none.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +29,30 @@ _RECORDING_MODULES = (
     "nbgrader.preprocessors.saveautogrades",
     "nbgrader.preprocessors.latesubmissions",
 )
+
+
+def share_engines() -> None:
+    """Let every nbgrader ``Gradebook`` in this process reuse one engine per database URL.
+
+    nbgrader creates a new SQLAlchemy engine for each ``Gradebook`` it opens (about ten
+    per graded submission), and a new engine starts with an empty statement cache, so
+    every query is compiled again. Grading workers call this once; it is idempotent.
+    """
+    import nbgrader.api as api
+
+    if getattr(api.create_engine, "shared_by_wbcourse", False):
+        return
+    original = api.create_engine
+    engines: dict[str, Any] = {}
+
+    def create_engine(url: Any, *args: Any, **kwargs: Any) -> Any:
+        key = str(url)
+        if key not in engines:
+            engines[key] = original(url, *args, **kwargs)
+        return engines[key]
+
+    create_engine.shared_by_wbcourse = True  # type: ignore[attr-defined]
+    api.create_engine = create_engine
 
 
 def _reason(exc: BaseException) -> str:
@@ -43,9 +68,40 @@ def is_full_or_readonly(exc: BaseException) -> bool:
 
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
         return True
-    text = _reason(exc).lower()
+    # shutil.copytree gathers its errors into one (errno-less) shutil.Error
+    text = f"{exc} {getattr(exc, 'orig', '')}".lower()
     return any(s in text for s in ("disk is full", "readonly database", "read-only",
-                                   "disk i/o error", "no space left"))
+                                   "disk i/o error", "no space left", "disk quota"))
+
+
+def full_or_readonly_reason(exc: BaseException) -> str:
+    """One line for a full disk or an unwritable gradebook (see is_full_or_readonly)."""
+    import errno
+
+    text = f"{exc} {getattr(exc, 'orig', '')}".lower()
+    if "no space left" in text or "disk is full" in text:
+        return os.strerror(errno.ENOSPC) + " (the disk is full)"
+    if "disk quota" in text:
+        return os.strerror(errno.EDQUOT)
+    if "read-only" in text or "readonly" in text:
+        return "the gradebook or the workspace is read-only"
+    return _reason(exc)
+
+
+def describe(db_url: str) -> str:
+    """The gradebook's file for SQLite, else its URL without a password.
+
+    >>> describe("sqlite:////ws/gradebook.db?timeout=60")
+    '/ws/gradebook.db'
+    >>> describe("postgresql://grader:secret@db/grades")
+    'postgresql://grader:***@db/grades'
+    """
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        return url.database or db_url
+    return url.render_as_string(hide_password=True)
 
 
 def check(db_url: str, course_id: str, module: str | None = None) -> None:
@@ -57,7 +113,7 @@ def check(db_url: str, course_id: str, module: str | None = None) -> None:
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
 
-    where = db_url.split("?", 1)[0]
+    where = describe(db_url)
     gb = None
     try:
         with Gradebook(db_url, course_id) as gb:
@@ -87,10 +143,35 @@ def check(db_url: str, course_id: str, module: str | None = None) -> None:
             gb.engine.dispose()
 
 
-def seed_scratch(main_url: str, scratch_url: str, module: str, course_id: str) -> None:
-    """Copy ``module``'s assignment, notebooks and cells into an empty scratch gradebook."""
-    from nbgrader.api import Gradebook
+def _create_empty(scratch_url: str, version: str) -> None:
+    """An empty gradebook with the real one's schema version.
 
+    (``Gradebook()`` on a new database asks the ``alembic`` command for that version,
+    a second of start-up per worker; the real gradebook already knows it.)
+    """
+    from nbgrader.api import Base
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(scratch_url)
+    try:
+        Base.metadata.create_all(bind=engine)
+        with engine.begin() as db:
+            db.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            db.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
+                       {"v": version})
+    finally:
+        engine.dispose()
+
+
+def seed_scratch(main_url: str, scratch_url: str, module: str, course_id: str) -> None:
+    """Copy ``module``'s assignment, notebooks and cells into a new scratch gradebook."""
+    from nbgrader.api import Gradebook
+    from sqlalchemy import text
+
+    with Gradebook(main_url, course_id) as src:
+        version = src.db.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        src.engine.dispose()
+    _create_empty(scratch_url, str(version))
     with Gradebook(main_url, course_id) as src, Gradebook(scratch_url, course_id) as dst:
         assignment = src.find_assignment(module)
         dst.update_or_create_assignment(module, duedate=assignment.duedate,
@@ -165,5 +246,3 @@ def held(db_url: str, course_id: str) -> Iterator[Any]:
             module.Gradebook = original
         with contextlib.suppress(Exception):
             session.remove()
-        with contextlib.suppress(Exception):
-            gradebook.engine.dispose()

@@ -35,10 +35,12 @@ from pathlib import Path
 class Outcome:
     """The result of grading one learner's submission of one module.
 
-    ``status`` is "graded" (a learner's broken notebook is graded too, with its problems
-    listed), "skipped" (already graded and unchanged) or "failed" (the grader could not
-    grade it: a crash, a full disk, an nbgrader error). ``timings`` holds seconds spent
-    per grading stage (see :data:`STAGES`).
+    ``status`` is "graded", "skipped" (already graded and unchanged) or "failed" (no
+    score recorded). A failed outcome's ``cause`` says whose side the reason is on:
+    "submission" (the learner's files: a broken or missing notebook, a notebook that
+    kills its kernel; the submission counts as handled) or "grader" (a crash, a full
+    disk, an nbgrader error: grading it again may succeed). ``timings`` holds seconds
+    spent per grading stage (see :data:`STAGES`).
     """
 
     learner: str
@@ -50,6 +52,7 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     fingerprint: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    cause: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -48,6 +48,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -424,6 +425,7 @@ class Template:
                 stdout=subprocess.DEVNULL, stderr=log)
         theirs.close()
         self._sock = ours
+        self._lock = threading.Lock()  # one request and its reply at a time
         self.info: dict[str, Any] | None = None
 
     def _log_tail(self) -> str:
@@ -462,8 +464,9 @@ class Template:
         self.wait_ready()
         request = json.dumps({"spec": spec, "cmd": list(cmd), "env": env}).encode()
         try:
-            self._sock.send(request)
-            data, fds, _, _ = socket.recv_fds(self._sock, MAX_MESSAGE, 1)
+            with self._lock:
+                self._sock.send(request)
+                data, fds, _, _ = socket.recv_fds(self._sock, MAX_MESSAGE, 1)
         except OSError as exc:
             raise TemplateError(f"kernel template is gone: {exc}") from exc
         if not data:

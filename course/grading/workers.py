@@ -28,6 +28,7 @@ from course.grading.sandbox_exec import PR_SET_PDEATHSIG, prctl
 
 #: Seconds a worker gets to finish its clean-up after the pool is closed.
 CLOSE_GRACE = 10.0
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 class WorkerCrashed(Exception):
@@ -63,8 +64,6 @@ def _serve(conn: Connection, init: Callable[[], Callable[[], None] | None],
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:
             os._exit(1)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         try:
             cleanup = init()
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, one line
@@ -103,18 +102,32 @@ class WorkerPool:
     def _fork(self) -> _Worker:
         ours, theirs = Pipe(duplex=True)
         parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:
-            ours.close()
-            for worker in self._workers.values():
-                worker.conn.close()
-            for fd in self._close_in_child:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-            _serve(theirs, self._init, self._job, parent)
+        # No signal handler of the parent may run in the child before it has its own.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        pid = -1
+        try:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+                    ours.close()
+                    for worker in self._workers.values():
+                        worker.conn.close()
+                    for fd in self._close_in_child:
+                        with contextlib.suppress(OSError):
+                            os.close(fd)
+                    _serve(theirs, self._init, self._job, parent)
+                finally:
+                    os._exit(1)
+            worker = _Worker(pid=pid, conn=ours)
+            self._workers[pid] = worker
+        finally:
+            if pid != 0:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         theirs.close()
-        worker = _Worker(pid=pid, conn=ours)
-        self._workers[pid] = worker
         return worker
 
     def start(self) -> None:
