@@ -182,9 +182,9 @@ def _init_worker(options: GradeOptions) -> Callable[[], None]:
         from nbgrader.coursedir import CourseDirectory
 
         from course import paths
-        from course.grading import fastexec, gradebook, prose_scores
+        from course.grading import fastexec, gradebook, nbgrader_tuning, prose_scores
 
-        gradebook.share_engines()
+        nbgrader_tuning.tune()
         scratch = Path(tempfile.mkdtemp(prefix="worker-", dir=run))
         config = build_config(options, scratch)
         gradebook.seed_scratch(options.db_url, str(config.CourseDirectory.db_url),
@@ -470,6 +470,16 @@ def _signals_as_exceptions() -> Iterator[None]:
             signal.signal(sig, old)
 
 
+def _import_for_workers() -> None:
+    """Import what every worker needs once, here: forked workers share it (no thread starts)."""
+    import nbclient  # noqa: F401
+    import nbgrader.apps  # noqa: F401
+
+    import course.grading.fastexec  # noqa: F401
+    import course.grading.kernels  # noqa: F401
+    import course.grading.tamper  # noqa: F401
+
+
 def _stopped_by(sig: _Signalled) -> tuple[str, int]:
     return (f"stopped by {signal.Signals(sig.signum).name}; what was graded is kept, run "
             "again to grade the rest", 128 + sig.signum)
@@ -482,6 +492,7 @@ def _run(options: GradeOptions, learners: list[str], workers: int, close_fds: li
 
     from course.grading.workers import WorkerCrashed, WorkerPool
 
+    _import_for_workers()
     pool = WorkerPool(workers, partial(_init_worker, options), _grade_in_worker,
                       close_in_child=close_fds)
     try:

@@ -31,30 +31,6 @@ _RECORDING_MODULES = (
 )
 
 
-def share_engines() -> None:
-    """Let every nbgrader ``Gradebook`` in this process reuse one engine per database URL.
-
-    nbgrader creates a new SQLAlchemy engine for each ``Gradebook`` it opens (about ten
-    per graded submission), and a new engine starts with an empty statement cache, so
-    every query is compiled again. Grading workers call this once; it is idempotent.
-    """
-    import nbgrader.api as api
-
-    if getattr(api.create_engine, "shared_by_wbcourse", False):
-        return
-    original = api.create_engine
-    engines: dict[str, Any] = {}
-
-    def create_engine(url: Any, *args: Any, **kwargs: Any) -> Any:
-        key = str(url)
-        if key not in engines:
-            engines[key] = original(url, *args, **kwargs)
-        return engines[key]
-
-    create_engine.shared_by_wbcourse = True  # type: ignore[attr-defined]
-    api.create_engine = create_engine
-
-
 def _reason(exc: BaseException) -> str:
     """The first line of a database error, without SQLAlchemy's decorations."""
     orig = getattr(exc, "orig", None)

@@ -286,8 +286,12 @@ class UidLease:
         self.uid, self._fd = uid, fd
 
     @classmethod
-    def acquire(cls) -> UidLease:
-        """Take the first free private uid; kill anything a crashed run left under it."""
+    def acquire(cls, kill_stale: bool = True) -> UidLease:
+        """Take the first free private uid; kill anything a crashed run left under it.
+
+        ``kill_stale=False`` when kernels get pid namespaces: every process of a private
+        uid then lived in its kernel's namespace and died with it.
+        """
         os.makedirs(LOCK_DIR, mode=0o700, exist_ok=True)
         for slot in range(PRIVATE_UID_SLOTS):
             path = os.path.join(LOCK_DIR, f"slot-{slot}.lock")
@@ -298,7 +302,8 @@ class UidLease:
                 os.close(fd)
                 continue
             lease = cls(PRIVATE_UID_BASE + slot, fd)
-            kill_uid(lease.uid)
+            if kill_stale:
+                kill_uid(lease.uid)
             _remove_stale_runtime_dirs(lease.uid)
             return lease
         raise RuntimeError("no free sandbox uid: too many kernels at once")
@@ -556,7 +561,7 @@ def _make_kernel_manager() -> type:
             if self._runtime_dir is None:
                 self._runtime_dir = tempfile.mkdtemp(prefix=RUNTIME_PREFIX, dir="/tmp")
             if prot.switches_user and self._lease is None:
-                self._lease = UidLease.acquire()
+                self._lease = UidLease.acquire(kill_stale=not prot.pid_namespace)
                 self._victim_uid = self._lease.uid
             self.transport = "ipc"
             base = os.path.join(self._runtime_dir, f"kernel-{self.kernel_id or 'k'}")
