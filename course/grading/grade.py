@@ -480,6 +480,12 @@ def _import_for_workers() -> None:
     import course.grading.tamper  # noqa: F401
 
 
+def _finished(outcome: Outcome) -> bool:
+    """Graded, or failed because of the submission itself: nothing to redo while unchanged."""
+    return outcome.status == "graded" or (outcome.status == "failed"
+                                          and outcome.cause == "submission")
+
+
 def _stopped_by(sig: _Signalled) -> tuple[str, int]:
     return (f"stopped by {signal.Signals(sig.signum).name}; what was graded is kept, run "
             "again to grade the rest", 128 + sig.signum)
@@ -577,7 +583,7 @@ def _grade_locked(ws: Workspace, module: str, chosen: list[str], outcomes: dict[
         for learner in chosen:
             fp = status_store.fingerprint(ws.submitted / learner / module)
             old = recorded.get(learner)
-            if not force and old and old.status == "graded" and old.fingerprint == fp:
+            if not force and old and old.fingerprint == fp and _finished(old):
                 outcomes[learner] = replace(old, status="skipped")
                 if on_result:
                     on_result(outcomes[learner])
