@@ -130,16 +130,29 @@ def settle(cell, marker: str, has_value: bool) -> None:
     cell.outputs = kept
 
 
-def start_pool(config, *, template=None, scratch_root: str | None = None) -> None:
+def start_pool(config, *, template=None, scratch_root: str | None = None,
+               make_template=None) -> None:
     """Remember how to make kernels in this worker and start the first one.
 
     With a :class:`~course.grading.template.Template` kernels are forked from it
     (:class:`~course.grading.kernels.ForkedKernelManager`), else started as new processes
-    by the configured kernel manager class. Kernel scratch folders go in ``scratch_root``.
+    by the configured kernel manager class. A template that died is replaced by
+    ``make_template()``. Kernel scratch folders go in ``scratch_root``.
     """
     _POOL.clear()
-    _POOL.update(config=config, template=template, scratch_root=scratch_root)
+    _POOL.update(config=config, template=template, scratch_root=scratch_root,
+                 make_template=make_template)
     _POOL["next"] = _spawn()
+
+
+def _live_template():
+    """This worker's template, started again if it died (None: kernels are not forked)."""
+    template = _POOL.get("template")
+    if template is not None and not template.alive() and _POOL.get("make_template"):
+        template.close()
+        template = _POOL["template"] = _POOL["make_template"]()
+        template.wait_ready()
+    return template
 
 
 def stop_pool() -> None:
@@ -207,7 +220,7 @@ def _spawn():
     from jupyter_core.utils import run_sync
 
     config = _POOL.get("config")
-    template = _POOL.get("template")
+    template = _live_template()
     scratch = Path(tempfile.mkdtemp(prefix="wbcourse-kernel-", dir=_POOL.get("scratch_root")))
     scratch.chmod(0o777)  # the sandbox user must be able to write here
     kwargs: dict[str, Any] = {"kernel_name": "python3", "config": config}

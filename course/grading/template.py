@@ -190,16 +190,6 @@ def _task_count() -> int:
         return 1
 
 
-def _reap() -> None:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-
-
 def _fork_kernel(sock: socket.socket, request: dict[str, Any]) -> None:
     """Fork a launcher for ``request`` and hand the worker a pidfd for it."""
     sys.stdout.flush()
@@ -300,7 +290,7 @@ def serve(sock: socket.socket) -> int:
             ready, _, _ = select.select([sock], [], [], 1.0)
         except InterruptedError:
             continue
-        _reap()
+        sandbox_exec.reap_children()
         if not ready:
             continue
         try:
