@@ -11,10 +11,10 @@ with two changes:
 * ``wait_for_ready`` returns as soon as the kernel has answered and gone idle, instead
   of after 0.2 s without IOPub messages;
 * its channels look at their socket again at least every :data:`POLL_SLICE` seconds.
-  With pyzmq 27 and ipykernel 7 an awaited ``socket.poll`` sometimes misses the arrival
-  of a message (about one cell in 500 of the course's widget cells here): nbclient then
-  waited for the whole cell timeout (15 s) and interrupted a kernel that had long
-  finished. A fresh poll sees the message at once.
+  With pyzmq 27 and ipykernel 7 an awaited ``socket.poll`` sometimes missed the arrival
+  of a reply (here, in about one module-04 notebook in eight, always at its widget
+  cell): nbclient then waited for the whole cell timeout (15 s) and interrupted a
+  kernel that had long finished. A fresh poll sees the message at once.
 
 Importing this module imports jupyter_client: only grading workers do.
 """
