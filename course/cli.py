@@ -13,6 +13,10 @@ from pathlib import Path
 
 from course.errors import CourseError
 
+#: Commands that read the course source (solutions/, hidden tests, rubrics, sample
+#: cohorts). A learner install has none of it, so they stop early with one clear line.
+NEEDS_SOURCE = frozenset({"release", "init", "grade", "samples", "demo", "feedback", "report"})
+
 
 def _module_id(name: str) -> str:
     from course import catalog
@@ -233,11 +237,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _require_source(command: str) -> None:
+    """Stop an instructor command where the course source cannot be found."""
+    from course import paths
+
+    try:
+        paths.course_root()
+    except paths.SourceNotFoundError as exc:
+        raise paths.SourceNotFoundError(f"wbcourse {command}: {exc}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``wbcourse`` with ``argv``; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command in NEEDS_SOURCE:
+            _require_source(args.command)
         return int(args.func(args) or 0)
     except CourseError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -297,9 +297,9 @@ def benefit_checks(text: str) -> list[BenefitCheck]:
     5. *reads easily* (25-150 words, sentences under 30 words, no weasel words,
        data instead of vague adjectives, acronyms defined).
 
-    >>> good = ("See sale prices the minute a sale starts. When a sale starts, its "
-    ...         "prices now reach every title page within 60 seconds instead of the "
-    ...         "next morning. The price you see is the price you pay at checkout.")
+    >>> good = ("Start watching a title you rent within 5 seconds. Rentals used to take "
+    ...         "up to 20 seconds to start on a TV; now 9 in 10 start in under 5 seconds. "
+    ...         "You pay the same price, and your rental still lasts 48 hours.")
     >>> all(c.passed for c in benefit_checks(good))
     True
     >>> benefit_checks("price rent buy title 60 you")[0].passed
