@@ -34,6 +34,7 @@ class Manifest:
 
     version: str | None = None
     files: dict[str, str] = field(default_factory=dict)
+    offered: dict[str, str] = field(default_factory=dict)  # release written beside an edit
     found: bool = False  # a manifest existed (set up before)
     readable: bool = True
 
@@ -48,6 +49,8 @@ class StartReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    offered: list[str] = field(default_factory=list)  # kept files with a release new this run
+    beside: dict[str, str] = field(default_factory=dict)  # kept file -> where its release is
     unchanged: list[str] = field(default_factory=list)
     corrupt: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)  # modules no longer released
@@ -65,7 +68,7 @@ class StartReport:
 
         A file the learner deleted and ``start`` put back is not a change of the course.
         """
-        mods = {_module(rel) for rel in (*self.updated, *self.kept)}
+        mods = {_module(rel) for rel in (*self.updated, *self.offered)}
         mods |= {_module(rel) for rel in self.added if rel not in self.previous.files}
         return sorted(mods - set(self.new_modules))
 
@@ -89,7 +92,7 @@ class StartReport:
         out.append(f"added {len(self.added)} file(s), updated {len(self.updated)} unedited file(s)")
         for rel in self.kept:
             out.append(f"kept your edited {rel} (the new release is beside it as "
-                       f"{_new_name(rel)})")
+                       f"{self.beside.get(rel, _new_name(rel))})")
         for module in self.retired:
             out.append(f"{module} is no longer in the course; your files there are left as "
                        "they are")
@@ -106,9 +109,24 @@ def _module(rel: str) -> str:
     return parts[0] if len(parts) > 1 else _TOP
 
 
-def _new_name(rel: str) -> str:
+def _new_name(rel: str, n: int = 1) -> str:
     p = Path(rel)
-    return str(p.with_name(f"{p.stem}.new{p.suffix}"))
+    return p.with_name(f"{p.stem}.new{n if n > 1 else ''}{p.suffix}").as_posix()
+
+
+def _offer(src: Path, workspace: Path, rel: str, release_hash: str, before: str | None) -> str:
+    """Write the release of an edited file beside it; return where (relative).
+
+    ``NAME.new.ipynb`` is ours to refresh while it holds a release we wrote; if the learner
+    has worked in it, it is left alone and the release goes to ``NAME.new2.ipynb`` (and on).
+    """
+    n = 1
+    while True:
+        target = workspace / _new_name(rel, n)
+        if not target.exists() or edition.digest(target) in (release_hash, before):
+            shutil.copy2(src, target)
+            return _new_name(rel, n)
+        n += 1
 
 
 def _load_manifest(workspace: Path) -> Manifest:
@@ -118,10 +136,12 @@ def _load_manifest(workspace: Path) -> Manifest:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         files = {str(k): str(v) for k, v in data.get("files", {}).items()}
+        offered = {str(k): str(v) for k, v in data.get("offered", {}).items()}
         version = data.get("course_version")
     except (OSError, ValueError, AttributeError, TypeError):
         return Manifest(found=True, readable=False)
-    return Manifest(version=str(version) if version else None, files=files, found=True)
+    return Manifest(version=str(version) if version else None, files=files, offered=offered,
+                    found=True)
 
 
 def _check_version(workspace: Path, recorded: str | None) -> None:
@@ -161,12 +181,12 @@ def _released_files(source: Path) -> list[Path]:
             if p.is_file() and not skip.intersection(p.relative_to(source).parts)]
 
 
-def _write_manifest(workspace: Path, files: dict[str, str]) -> None:
+def _write_manifest(workspace: Path, files: dict[str, str], offered: dict[str, str]) -> None:
     """Replace the manifest in one step, so a killed run never leaves half of one."""
     target = workspace / MANIFEST
     target.parent.mkdir(exist_ok=True)
-    text = json.dumps({"course_version": __version__, "files": files}, indent=1,
-                      sort_keys=True)
+    text = json.dumps({"course_version": __version__, "files": files, "offered": offered},
+                      indent=1, sort_keys=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".manifest-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -213,7 +233,7 @@ def start(workspace: Path, exercises: Path | None = None) -> StartReport:
         workspace.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CourseError(f"cannot create {workspace}: {exc.strerror}") from None
-    manifest = dict(previous.files)
+    manifest, offered = dict(previous.files), dict(previous.offered)
     report = StartReport(workspace=workspace.resolve(), previous=previous)
     released_modules = set()
     for src in _released_files(source):
@@ -233,15 +253,20 @@ def start(workspace: Path, exercises: Path | None = None) -> StartReport:
         else:
             if not _is_readable_notebook(dest):
                 report.corrupt.append(rel)
-            shutil.copy2(src, workspace / _new_name(rel))
+            report.beside[rel] = _offer(src, workspace, rel, release_hash, offered.get(rel))
             report.kept.append(rel)
+            if offered.get(rel) != release_hash:
+                report.offered.append(rel)
+                offered[rel] = release_hash
             continue  # keep the manifest entry of what the learner started from
         manifest[rel] = release_hash
+        offered.pop(rel, None)
     report.retired = sorted({_module(rel) for rel in previous.files} - released_modules)
     # said once: the learner's files stay, and a module that comes back finds them as theirs
     manifest = {rel: h for rel, h in manifest.items() if _module(rel) not in report.retired}
+    offered = {rel: h for rel, h in offered.items() if rel in manifest}
     try:
-        _write_manifest(workspace, manifest)
+        _write_manifest(workspace, manifest, offered)
     except OSError as exc:
         raise CourseError(f"cannot write {workspace / MANIFEST}: {exc.strerror}") from None
     return report
