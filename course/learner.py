@@ -124,7 +124,7 @@ def _offer(src: Path, workspace: Path, rel: str, release_hash: str, before: str 
     while True:
         target = workspace / _new_name(rel, n)
         if not target.exists() or edition.digest(target) in (release_hash, before):
-            shutil.copy2(src, target)
+            shutil.copyfile(src, target)
             return _new_name(rel, n)
         n += 1
 
@@ -243,12 +243,12 @@ def start(workspace: Path, exercises: Path | None = None) -> StartReport:
         release_hash = edition.digest(src)
         if not dest.exists():
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest)
+            shutil.copyfile(src, dest)
             report.added.append(rel)
         elif edition.digest(dest) == release_hash:
             report.unchanged.append(rel)
         elif manifest.get(rel) == edition.digest(dest):
-            shutil.copy2(src, dest)  # the learner never touched it: take the new release
+            shutil.copyfile(src, dest)  # the learner never touched it: take the new release
             report.updated.append(rel)
         else:
             if not _is_readable_notebook(dest):

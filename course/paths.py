@@ -41,7 +41,7 @@ def find_source_root() -> Path | None:
     if env:
         return Path(env).expanduser().resolve()
     checkout = PACKAGE_DIR.parent
-    if (checkout / "solutions").is_dir() and (checkout / "pyproject.toml").is_file():
+    if (checkout / "pyproject.toml").is_file() and (checkout / "exercises").is_dir():
         return checkout
     return None
 
@@ -59,9 +59,10 @@ def course_root() -> Path:
             "installed: learner installs leave it out. Run this from the instructor's "
             "checkout of the course repository, or set WBCOURSE_ROOT=/path/to/checkout")
     if not (root / "solutions").is_dir():
+        where = f"WBCOURSE_ROOT={root}" if os.environ.get("WBCOURSE_ROOT") else str(root)
         raise SourceNotFoundError(
-            f"WBCOURSE_ROOT={root} has no solutions/ folder; point WBCOURSE_ROOT at the "
-            "instructor's checkout of the course repository")
+            f"{where} has no solutions/ folder; point WBCOURSE_ROOT at the instructor's "
+            "checkout of the course repository")
     return root
 
 

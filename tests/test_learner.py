@@ -185,3 +185,15 @@ def test_missing_exercises_in_a_course_source(tmp_path, monkeypatch, capsys):
     assert main(["start", str(tmp_path / "ws"), "--no-lab"]) == 2
     assert "no released exercises found" in capsys.readouterr().err
     assert not (tmp_path / "ws").exists()
+
+
+def test_copies_of_a_read_only_installation_are_writable(mini_course, tmp_path, monkeypatch):
+    """A shared, read-only install (a hub's venv) still gives the learner files they can save."""
+    import stat
+
+    copy = _course_copy(mini_course, tmp_path, monkeypatch)
+    released = copy / "exercises" / "01-mini" / "mini.ipynb"
+    released.chmod(0o444)
+    ws = tmp_path / "ws"
+    start(ws)
+    assert (ws / "01-mini" / "mini.ipynb").stat().st_mode & stat.S_IWUSR

@@ -251,7 +251,7 @@ report = {}
 for path in map(Path, sys.argv[1:]):
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(
-        "import sys, course; print('PROBE', sys.executable, course.__file__)"))
+        "import sys, course.paths as p; print(sys.executable, p.__file__, p.content_root())"))
     try:
         NotebookClient(nb, timeout=120, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
@@ -287,8 +287,11 @@ def test_every_teaching_cell_runs_from_the_installed_wheel(learner, tmp_path):
     assert len(report) == len(_released_notebooks())
     for name, result in report.items():
         assert result["error"] is None, f"{name}: {result['error']}"
-        assert str(learner.path) in result["probe"], f"{name} ran outside the learner venv"
+        executable, package, content = result["probe"].split()
+        assert Path(executable).is_relative_to(learner.path), f"{name}: not the learner venv"
+        assert Path(package).is_relative_to(learner.path) and content.endswith("_content")
     kinds = {k for result in report.values() for k in result["kinds"]}
+    print(f"\nran {len(report)} notebooks from the installed wheel; outputs: {sorted(kinds)}")
     assert {"image/png", "application/vnd.jupyter.widget-view+json"} <= kinds
 
 
