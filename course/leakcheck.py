@@ -143,13 +143,21 @@ def _is_answer(cell: dict) -> bool:
 
 def secrets_of(root: Path) -> Secrets:
     """Gather the instructor-only text of the course source at ``root``."""
+    from course.errors import CourseError
+
+    solutions = sorted((root / "solutions").rglob("*.ipynb"))
+    if not solutions:  # a check that knows no answers would pass anything
+        raise CourseError(f"no solution notebooks under {root / 'solutions'}: nothing to "
+                          "check against; point --root at the course source")
     secrets = Secrets()
     public_parts: list[str] = []
-    for sol in sorted((root / "solutions").rglob("*.ipynb")):
+    for sol in solutions:
         rel = sol.relative_to(root).as_posix()
         released = root / "exercises" / sol.relative_to(root / "solutions")
-        released_lines = ({_norm(ln) for c in _cells(released) for ln in _source(c).splitlines()}
-                          if released.is_file() else set())
+        # every string of the released notebook (sources, metadata), line by line
+        released_lines = ({_norm(ln) for ln in (readable_text(
+            released.name, released.read_bytes()) or "").splitlines()}
+                          if released.is_file() else None)
         for cell in _cells(sol):
             source = _source(cell)
             public, regions = split_regions(source)
@@ -161,11 +169,14 @@ def secrets_of(root: Path) -> Secrets:
             if _is_answer(cell) and not any(regions.values()):
                 secrets.add(source, f"solution ({where})")  # nbgrader blanks it whole
                 continue
-            dropped = [ln for ln in public.splitlines()
-                       if released.is_file() and _norm(ln) not in released_lines]
-            if dropped:
-                secrets.add("\n".join(dropped), f"instructor-only ({where})")
-                public = "\n".join(ln for ln in public.splitlines() if ln not in dropped)
+            if released_lines is not None:  # what the release step removed, however it did
+                metadata = readable_text(".json", json.dumps(cell.get("metadata", {})).encode())
+                for text in (public, metadata or ""):
+                    dropped = [ln for ln in text.splitlines() if _norm(ln) not in released_lines]
+                    if dropped:
+                        secrets.add("\n".join(dropped), f"instructor-only ({where})")
+                public = "\n".join(ln for ln in public.splitlines()
+                                   if _norm(ln) in released_lines)
             public_parts.append(public)
     _add_sample_answers(secrets, root)
     # the data learners get is public: model answers quote its facts
@@ -330,7 +341,9 @@ def main(argv: list[str] | None = None) -> int:
         leaks = check(args.artifact, args.root) if secrets is None else [
             leak for a in args.artifact for leak in scan(a, secrets)]
     except (CourseError, OSError, ValueError, zipfile.BadZipFile, tarfile.TarError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(":")
+        print(f"error: cannot check {' '.join(map(str, args.artifact))}: {reason}",
+              file=sys.stderr)
         return 2
     for leak in leaks:
         print(f"leak: {leak}", file=sys.stderr)
