@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint release samples clean bench
+.PHONY: demo test install lint release samples clean bench goldens
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ release: install
 
 samples: install
 	$(BIN)/wbcourse samples
+
+## Regenerate the prose checks' golden files (explain every change in CHANGELOG.md).
+goldens: install
+	$(BIN)/python -m tests.prose_golden --update
 
 bench: install
 	$(BIN)/python bench/grade.py
