@@ -118,8 +118,8 @@ def run(kind: Kind, a: Analysis, off: set[str] | frozenset[str] = frozenset()) -
     off = set(off) | set(kind.off)
     ns: dict[str, Any] = {**a.measures(), "min_words": kind.min_words}
     found: dict[str, list[RawFinding]] = {}
-    for rule in kind.rules:
-        if rule.when is None and rule.id not in off:
+    for rule in kind.rules:  # (switched-off rules are still counted in the signals)
+        if rule.when is None:
             found[rule.id] = _span_findings(a, rule)
     signals: dict[str, Any] = {}
     for name, spec in kind.counts.items():
@@ -158,5 +158,5 @@ def run(kind: Kind, a: Analysis, off: set[str] | frozenset[str] = frozenset()) -
     signals["quality"] = {k: round(v, 3) for k, v in quality.items()}
     signals["content"] = round(content, 3)
     signals["penalty"] = round(penalty, 3)
-    findings = [f for rule in kind.rules for f in found.get(rule.id, ())]
+    findings = [f for rule in kind.rules if rule.id not in off for f in found.get(rule.id, ())]
     return round(score, 3), signals, findings
