@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import html
 import random
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple

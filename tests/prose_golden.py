@@ -52,7 +52,9 @@ EDGE_CASES: dict[str, str] = {
         "٣٤ teams, €3.2k, £5 a month, Ωmega SLA, naïve façade, ﬁle, Kelvin K sign, "
         "ſtate. Ünïcödé “quotes” — dashes – and… ellipses!"
     ),
-    "crlf_and_fences": "Latency is very low.\r\n\r\n```\nvery very very\n```\r\nIt is very good.\r\n",
+    "crlf_and_fences": (
+        "Latency is very low.\r\n\r\n```\nvery very very\n```\r\nIt is very good.\r\n"
+    ),
     "html_and_links": (
         "<b>Bold</b> text with <a href='x'>a link</a> and <https://example.com>. "
         "An image ![alt text](img.png) and a [ref][1] link.\n\n[1]: http://x\n"

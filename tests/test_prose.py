@@ -587,7 +587,8 @@ def test_phrase_index_finds_what_each_entry_regex_finds_at_word_starts() -> None
 
     texts = [
         "5 teams, 1,000 teams and seventy teams adopted it; 2-3 years, two to three years, by Q3.",
-        "Customers  are\nfrustrated: it is hard\tto rent. Nearly   all of them, the vast\n\nmajority.",
+        "Customers  are\nfrustrated: it is hard\tto rent. Nearly   all of them,"
+        " the vast\n\nmajority.",
         "I led the rewrite; I owned the SLA. We will add a limit. İstanbul teams use it often.",
         "Best-in-class, state-of-the-art and 40% teams use it; $4.2k per month; a lot of teams.",
         "Visit videostore.example.com/party or x.com. Sign up today to learn more.",

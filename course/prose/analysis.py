@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +52,8 @@ def _verb_forms() -> frozenset[str]:
             forms.add(v[:-1] + "ing")
         if v.endswith("y"):
             forms.update((v[:-1] + "ies", v[:-1] + "ied"))
-        if v[-1] not in "aeiouwxy" and v[-2:-1] in tuple("aeiou") and v[-3:-2] not in tuple("aeiou"):
+        vowels = tuple("aeiou")
+        if v[-1] not in "aeiouwxy" and v[-2:-1] in vowels and v[-3:-2] not in vowels:
             forms.update((v + v[-1] + "ed", v + v[-1] + "ing"))  # ship -> shipped, commit
     return frozenset(forms | {f.replace("'", "’") for f in forms})
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -216,30 +217,27 @@ class PhraseList:
             else:
                 self.by_lead.setdefault(key, []).append(i)
 
+    def candidates(self, idx: TextIndex) -> Iterator[tuple[int, int]]:
+        """``(entry, position)`` pairs: where each entry may match in the text."""
+        for key in self.by_lead.keys() & idx.leads.keys():
+            for pos in idx.leads[key]:
+                yield from ((i, pos) for i in self.by_lead[key])
+        for prefix, i in self.by_prefix:
+            for key in idx.leads_starting(prefix):
+                yield from ((i, pos) for pos in idx.leads[key])
+        for i in self.at_numbers:
+            yield from ((i, pos) for pos in idx.numbers)
+        for i in self.anywhere:
+            yield from ((i, m.start()) for m in _compiled(self.entries[i][0]).finditer(idx.plain))
+
     def find(self, idx: TextIndex) -> list[tuple[int, int, int]]:
         """Non-overlapping ``(start, end, entry index)`` matches, the longest at each start
         (of equally long ones, the first entry), earlier starts first."""
         best: dict[int, tuple[int, int]] = {}  # start -> (end, -entry)
-
-        def attempt(i: int, pos: int) -> None:
+        for i, pos in self.candidates(idx):
             m = _compiled(self.entries[i][0]).match(idx.plain, pos)
             if m and (m.end(), -i) > best.get(pos, (-1, 0)):
                 best[pos] = (m.end(), -i)
-
-        for key in self.by_lead.keys() & idx.leads.keys():
-            for pos in idx.leads[key]:
-                for i in self.by_lead[key]:
-                    attempt(i, pos)
-        for prefix, i in self.by_prefix:
-            for key in idx.leads_starting(prefix):
-                for pos in idx.leads[key]:
-                    attempt(i, pos)
-        for i in self.at_numbers:
-            for pos in idx.numbers:
-                attempt(i, pos)
-        for i in self.anywhere:
-            for m in _compiled(self.entries[i][0]).finditer(idx.plain):
-                attempt(i, m.start())
         out: list[tuple[int, int, int]] = []
         for pos in sorted(best):
             end, neg = best[pos]

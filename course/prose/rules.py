@@ -33,22 +33,14 @@ from __future__ import annotations
 
 import ast
 import os
-import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import tomllib
+
 from . import engine
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from .analysis import Analysis
 
 COMMON = "_common"
 SEVERITIES = ("info", "warning", "error")

@@ -46,7 +46,8 @@ def _count(a: Analysis, name: str, spec: dict[str, Any], ns: dict[str, Any],
     """The value of one ``[count.NAME]`` (see :mod:`course.prose.rules`)."""
     sources = {
         "sentences": lambda ref: a.sentences_with(ref),
-        "matches": lambda ref: tuple(a.matches(ref) if spec.get("anywhere") else a.prose_matches(ref)),
+        "matches": lambda ref: tuple(a.matches(ref) if spec.get("anywhere")
+                                     else a.prose_matches(ref)),
         "word_sentences": lambda ref: a.sentences_with_words(ref),
         "words": lambda ref: a.count_words(ref),
         "quantities": lambda kinds: a.number_sentences(() if kinds == "any" else kinds),

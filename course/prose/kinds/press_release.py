@@ -225,7 +225,9 @@ def _find_loose_summary(r: _Release) -> None:
     if "summary" in r.found:
         return
     head = r.found.get("headline")
-    head_words = {w for w in r.text(head).lower().split() if len(w) > 3} if head is not None else set()
+    head_words = set()
+    if head is not None:
+        head_words = {w for w in r.text(head).lower().split() if len(w) > 3}
     for bi in r.body[:2]:
         t = r.text(bi)
         if bi not in r.quotes and len(t.split()) >= 25 and (
