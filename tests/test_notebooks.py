@@ -10,7 +10,7 @@ import pytest
 import tomllib
 
 from course import catalog, paths
-from course.prose import kinds
+from course.prose import kind_names
 from course.release import source_modules
 
 MODULES = source_modules()
@@ -87,7 +87,7 @@ def test_prose_cells_are_wired_for_regrading(module):
             assert prose["answer"] in cells, f"{meta['grade_id']}: answer cell not found"
             last = cell.source.strip().splitlines()[-1].replace(" ", "")
             points = float(meta["points"])
-            assert prose["kind"] in kinds(), f"{meta['grade_id']}: unknown kind"
+            assert prose["kind"] in kind_names(), f"{meta['grade_id']}: unknown kind"
             pts = re.search(r"\.points\((\d+(?:\.\d+)?)\)$", last)
             assert pts and float(pts.group(1)) == points, (
                 f"{meta['grade_id']}: last line must end with .points({meta['points']:g})")

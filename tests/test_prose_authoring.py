@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from course.prose import add_rules_folder, kinds, review
+from course.prose import add_rules_folder, folders, kind_names, review
 from course.prose import rules as prose_rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,9 +53,9 @@ def guide_files() -> dict[str, str]:
 def rules_folder(tmp_path: Path):
     for name, body in guide_files().items():
         (tmp_path / name).write_text(body, encoding="utf-8")
-    saved = list(prose_rules._EXTRA_FOLDERS)
+    saved = list(folders.EXTRA_FOLDERS)
     yield tmp_path
-    prose_rules._EXTRA_FOLDERS[:] = saved
+    folders.EXTRA_FOLDERS[:] = saved
     prose_rules.load_kind.cache_clear()
 
 
@@ -66,9 +66,9 @@ def test_the_guide_shows_a_rules_file_and_word_lists_only() -> None:
 def test_a_new_kind_from_a_rules_file_and_word_lists(rules_folder: Path) -> None:
     from tests.test_prose_rules import check_examples
 
-    assert "design_proposal" not in kinds()
+    assert "design_proposal" not in kind_names()
     add_rules_folder(rules_folder)
-    assert "design_proposal" in kinds()
+    assert "design_proposal" in kind_names()
     assert check_examples("design_proposal") == []
     good, weak = review(GOOD, "design_proposal"), review(WEAK, "design_proposal")
     assert good.score >= 0.6 > 0.2 >= weak.score

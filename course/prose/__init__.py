@@ -31,18 +31,18 @@ if TYPE_CHECKING:
 
     from .rules import Rule
 
-__all__ = ["KINDS", "Finding", "Review", "add_rules_folder", "kinds", "render_text", "review",
-           "rules_of"]  # fmt: skip
+__all__ = ["KINDS", "Finding", "Review", "add_rules_folder", "kind_names", "render_text",
+           "review", "rules_of"]  # fmt: skip
 
 
-def kinds() -> tuple[str, ...]:
+def kind_names() -> tuple[str, ...]:
     """The kinds of written answer: one per rules file (built-in ones first)."""
-    from .rules import kinds as found
+    from .folders import kinds
 
-    return found()
+    return kinds()
 
 
-KINDS = kinds()  # the kinds when the package was imported (see kinds() for later ones)
+KINDS = kind_names()  # the kinds when the package was imported (kind_names(): later ones too)
 
 
 def add_rules_folder(folder: str) -> None:
@@ -71,7 +71,7 @@ def review(
     context: Mapping[str, Any] | None = None,
     off: Iterable[str] = (),
 ) -> Review:
-    """Review ``text`` as a written answer of ``kind`` (one of :func:`kinds`).
+    """Review ``text`` as a written answer of ``kind`` (one of :func:`kind_names`).
 
     ``topic`` lists keywords of the prompt; a text sharing none of them is flagged
     ``off_topic`` and its score capped at 0.15.  ``context`` is what else the exercise

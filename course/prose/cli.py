@@ -13,7 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from . import kinds
+from . import kind_names
 
 
 class _Fail(Exception):
@@ -23,7 +23,7 @@ class _Fail(Exception):
 def add_review_arguments(rv: argparse.ArgumentParser) -> None:
     """The arguments of ``review`` (shared by ``wbcourse`` and this module's parser)."""
     rv.add_argument("file", metavar="FILE", nargs="?", help="UTF-8 text or Markdown file")
-    rv.add_argument("--kind", choices=kinds(), help="what the text is (required with FILE)")
+    rv.add_argument("--kind", choices=kind_names(), help="what the text is (required with FILE)")
     rv.add_argument("--json", action="store_true", help="print the review (or rules) as JSON")
     rv.add_argument("--rules", action="store_true",
                     help="list the rules of every kind (or of --kind) with their descriptions")
@@ -93,7 +93,7 @@ def rules_report(kind_names: list[str], as_json: bool = False) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run a parsed ``review`` command; return the exit status (0 ok, 2 bad input)."""
     if args.rules:
-        print(rules_report([args.kind] if args.kind else list(kinds()), args.json))
+        print(rules_report([args.kind] if args.kind else list(kind_names()), args.json))
         return 0
     try:
         if not args.file or not args.kind:

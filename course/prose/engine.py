@@ -9,7 +9,7 @@ below hold everywhere:
   letter, digit, ``_`` or ``-`` right before or after ("low-latency" does not hold
   "latency"; "teams'" holds "teams").
 * **Numbers** are :data:`NUMBER_RE` (digits, money, ``k``/``m``/``x`` suffixes, number
-  words) and **quantities** are :data:`QUANTITIES` (dates, money, percentages,
+  words) and **quantities** are :data:`QUANTITY_KINDS` (dates, money, percentages,
   latencies, durations, counts).
 
 Word lists are ``.txt`` files of ``[section]`` blocks, one entry a line, ``#`` for
@@ -17,8 +17,8 @@ comments. In an entry, ``*`` matches the rest of a word and ``{n}`` a number; an
 entry may carry advice for the learner after `` | ``.
 
 >>> idx = TextIndex.of("Customers are frustrated: it is hard to rent 5 titles.")
->>> phrase_list("press_release:problem").find(idx)
-[(14, 24, 2), (31, 38, 3)]
+>>> [(idx.plain[s:e], entry) for s, e, entry in phrase_list("press_release:problem").find(idx)]
+[('frustrated', 2), ('hard to', 4)]
 >>> [m.group() for m in QUANTITY.finditer("p99 fell 40% to 120 ms in Q3")]
 ['p99', '40%', '120 ms', 'Q3']
 """
@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-RULES_DIR = Path(__file__).with_name("rules")
+from .folders import RULES_DIR as RULES_FOLDER
+
+RULES_DIR = Path(RULES_FOLDER)
 
 BEFORE = r"(?<![\w-])"  # an entry that starts with a letter or digit starts a word
 AFTER = r"(?![\w-])"  # an entry that ends with a letter or digit ends a word
@@ -126,8 +128,8 @@ def word_set(ref: str, folder: Path | None = None) -> frozenset[str]:
 def entry_pattern(entry: str) -> str:
     """The regex of one list entry (case is ignored when it is compiled).
 
-    >>> entry_pattern("{n} teams use*")[-24:]
-    ')\\\\s+teams\\\\s+use[\\\\w\\'’-]*'
+    >>> print(entry_pattern("very"), entry_pattern("frustrat*"))
+    (?<![\\w-])very(?![\\w-]) (?<![\\w-])frustrat[\\w'’-]*
     """
     parts = []
     for token in re.split(r"(\{n\}|\*)", entry):

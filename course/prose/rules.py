@@ -1,8 +1,9 @@
-"""Kinds of written answer declared as data, and the scoring every kind shares.
+"""Kinds of written answer declared as data, as :mod:`course.prose.scoring` runs them.
 
 A kind is a TOML file ``<kind>.toml`` in a rules folder (the built-in one is
 ``course/prose/rules/``; more with :func:`add_rules_folder` or the
-``WBCOURSE_PROSE_RULES`` environment variable), merged on top of ``_common.toml``:
+``WBCOURSE_PROSE_RULES`` environment variable: :mod:`course.prose.folders`), merged on
+top of ``_common.toml``:
 
 * ``[count.NAME]``: what is measured, from exactly one source: ``sentences`` (prose
   sentences with a phrase of a word list), ``matches`` (the phrases themselves),
@@ -40,11 +41,11 @@ from typing import Any
 
 import tomllib
 
-from . import engine
+from . import engine, folders
+from .folders import kinds  # noqa: F401  (re-exported)
 
 COMMON = "_common"
 SEVERITIES = ("info", "warning", "error")
-_EXTRA_FOLDERS: list[Path] = []
 
 
 # ------------------------------------------------------------------ expressions
@@ -155,45 +156,9 @@ class Kind:
 
 
 def add_rules_folder(folder: str | os.PathLike[str]) -> None:
-    """Look for kinds (``<kind>.toml``) and word lists in ``folder`` too, before the
-    built-in ones (a course's own kinds)."""
-    path = Path(folder).resolve()
-    if not path.is_dir():
-        raise ValueError(f"{folder}: no such folder")
-    if path not in _EXTRA_FOLDERS:
-        _EXTRA_FOLDERS.insert(0, path)
-        load_kind.cache_clear()
-
-
-def rules_folders() -> list[Path]:
-    """Where kinds are looked for, first match wins."""
-    env = [Path(p) for p in os.environ.get("WBCOURSE_PROSE_RULES", "").split(os.pathsep) if p]
-    return [*_EXTRA_FOLDERS, *env, engine.RULES_DIR]
-
-
-def kinds() -> tuple[str, ...]:
-    """The names of every kind, built-in ones first (in their file's ``order``).
-
-    >>> kinds()[:6]
-    ('press_release', 'faq', 'summary', 'coe', 'vision', 'benefit')
-    """
-    found: dict[str, Path] = {}
-    for folder in reversed(rules_folders()):
-        for path in sorted(folder.glob("*.toml")) if folder.is_dir() else ():
-            if not path.stem.startswith("_"):
-                found[path.stem] = path
-    builtin = [k for k in BUILTIN_KINDS if k in found]
-    return (*builtin, *sorted(set(found) - set(builtin)))
-
-
-BUILTIN_KINDS = ("press_release", "faq", "summary", "coe", "vision", "benefit")
-
-
-def _find(name: str) -> Path:
-    for folder in rules_folders():
-        if (folder / f"{name}.toml").is_file():
-            return folder / f"{name}.toml"
-    raise ValueError(f"unknown kind {name!r}; expected one of: {', '.join(kinds())}")
+    """Look for kinds and word lists in ``folder`` too (see :mod:`course.prose.folders`)."""
+    folders.add_rules_folder(folder)
+    load_kind.cache_clear()
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -223,7 +188,7 @@ def _rules(table: dict[str, dict[str, Any]], shared: bool) -> list[Rule]:
 @cache
 def load_kind(name: str) -> Kind:
     """The kind ``name``, read from its rules file and merged with ``_common.toml``."""
-    path = _find(name)
+    path = Path(folders.kind_file(name))
     common, own = _read(engine.RULES_DIR / f"{COMMON}.toml"), _read(path)
     score = {**common.get("score", {}), **own.get("score", {})}
     quality = dict(common.get("quality", {})) if score.get("quality", True) else {}

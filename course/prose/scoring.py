@@ -15,7 +15,7 @@ and a rule with a ``cap`` that fired caps the score.
 >>> from course.prose.rules import load_kind
 >>> score, signals, findings = run(load_kind("summary"), Analysis.of("I led it."))
 >>> score, signals["words"], [f.rule for f in findings][:2]
-(0.0, 3, ['no_measured_outcome', 'no_scope'])
+(0.018, 3, ['no_measured_outcome', 'no_scope'])
 """
 
 from __future__ import annotations

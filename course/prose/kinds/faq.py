@@ -4,10 +4,12 @@ Its parts are counted and scored by ``rules/faq.toml``.
 
 >>> from course.prose.analysis import Analysis
 >>> from course.prose.detectors import detect
->>> qa = detect(Analysis.of("Why now?\\nComplaints rose by 35% this year.\\n\\nWhat is the cost?"),
-...             "faq.qa")
->>> qa["questions"], qa["answered"], qa["internal"], [a.plain[s:e] for s, e, _ in qa["unanswered"]]
-(2, 1, 2, ['What is the cost?'])
+>>> a = Analysis.of("Why now?\\nComplaints rose by 35% this year.\\n\\nWhat is the cost?")
+>>> qa = detect(a, "faq.qa")
+>>> qa["questions"], qa["answered"], qa["internal"]
+(2, 1, 1)
+>>> [a.doc.plain[s:e] for s, e, _ in qa["unanswered"]]
+['What is the cost?']
 """
 
 from __future__ import annotations

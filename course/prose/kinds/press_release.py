@@ -9,7 +9,7 @@ only an extra hint.  ``rules/press_release.toml`` counts and scores the result.
 >>> from course.prose.detectors import detect
 >>> detect(Analysis.of("Gift cards are here\\n\\nWe launched gift cards today."),
 ...        "press_release.sections:sections")
-['headline']
+['headline', 'summary']
 """
 
 from __future__ import annotations
