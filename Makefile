@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint release samples wheel clean bench
+
+.PHONY: demo test install lint release samples wheel clean bench goldens
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +50,9 @@ wheel: install
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist .
 	$(BIN)/python -m course.leakcheck dist/*.whl dist/*.tar.gz
+## Regenerate the prose checks' golden files (explain every change in CHANGELOG.md).
+goldens: install
+	$(BIN)/python -m tests.prose_golden --update
 
 bench: install
 	$(BIN)/python bench/grade.py

@@ -116,10 +116,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
-    from course.prose.cli import main as review_main
+    from course.prose.cli import run
 
-    argv = ["review", args.file, "--kind", args.kind] + (["--json"] if args.json else [])
-    return review_main(argv)
+    return run(args)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -218,10 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output folder")
 
     p = add("review", _cmd_review, "run the prose checks on a text or Markdown file")
-    p.add_argument("file")
-    p.add_argument("--kind", required=True,
-                   choices=["press_release", "faq", "summary", "coe", "vision"])
-    p.add_argument("--json", action="store_true", help="print the review as JSON")
+    from course.prose.cli import add_review_arguments
+
+    add_review_arguments(p)
 
     p = add("demo", _cmd_demo, "grade the bundled sample cohorts end to end")
     p.add_argument("dir", nargs="?", default="demo-workspace", help="workspace folder")

@@ -175,7 +175,7 @@ def prose_stats(ws: Workspace, module: str, records: list[SubmissionRecord]) -> 
                 stats.unreadable += 1
                 continue
             try:
-                result = review(text, spec.kind, topic=spec.topic or None)
+                result = review(text, spec.kind, topic=spec.topic or None, off=spec.off)
             except Exception:  # a broken check must not stop the report
                 stats.unreadable += 1
                 continue
