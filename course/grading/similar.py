@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,7 @@ class Question:
     kind: str  # "text" (markdown or a string to write) or "code"
     starter: str  # the cell as released
     starter_is_text: bool  # the starter holds text the learner rewrites (a draft)
-    model: str  # the instructor's cell, solution included
+    model: str  # the instructor's model answer: the cell's solution region
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def load_module(source_dir: Path, release_dir: Path | None = None, *,
                     notebook=path.stem, grade_id=meta["grade_id"], index=index,
                     kind="text" if is_text else "code", starter=text,
                     starter_is_text=len(sim.tokenize(_starter_text(cell))) >= sim.MIN_WORDS,
-                    model=_text(mine)))
+                    model=solution_text(_text(mine))))
     return ModuleText(module, tuple(questions), tuple(cells), tuple(notes))
 
 
@@ -187,6 +188,22 @@ def _text(cell: dict) -> str:
     if isinstance(source, list) and all(isinstance(s, str) for s in source):
         return "".join(source)
     return source if isinstance(source, str) else ""
+
+
+_SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION[^\n]*\n(.*?)^[ \t]*### END SOLUTION",
+                       re.S | re.M)
+
+
+def solution_text(source: str) -> str:
+    """The instructor's answer in a source cell: its solution regions, or the whole cell.
+
+    >>> solution_text('x = 1\\n### BEGIN SOLUTION\\nx = 2\\n### END SOLUTION')
+    'x = 2\\n'
+    >>> solution_text("Free text answer.")
+    'Free text answer.'
+    """
+    regions = _SOLUTION.findall(source)
+    return "".join(regions) if regions else source
 
 
 def _heading(markdown: str) -> str:
@@ -379,6 +396,30 @@ class SimilarityReport:
         """Flags that name ``learner``."""
         return [f for f in self.flags if learner in f.learners]
 
+    def groups(self) -> list[tuple[str, list[str]]]:
+        """``(question, learners)`` for every three or more learners linked by flags.
+
+        >>> f = [Flag("q1", "nb", pair, 0.9, (0.9, 0.9), ())
+        ...      for pair in [("a", "b"), ("b", "c"), ("d", "e")]]
+        >>> SimilarityReport("m", [], 0.5, f, [], []).groups()
+        [('q1', ['a', 'b', 'c'])]
+        """
+        out = []
+        for question in dict.fromkeys(f.question for f in self.flags):
+            linked: dict[str, set[str]] = {}
+            for f in self.flags:
+                if f.question == question and not f.with_notebook:
+                    a, b = f.learners
+                    group = linked.get(a, {a}) | linked.get(b, {b})
+                    for learner in group:
+                        linked[learner] = group
+            seen = []
+            for group in linked.values():
+                if len(group) >= 3 and group not in seen:
+                    seen.append(group)
+            out += [(question, sorted(g)) for g in sorted(seen, key=sorted)]
+        return out
+
     def lines(self) -> list[str]:
         """The readable table ``wbcourse similar`` prints."""
         out = [f"{self.module}: {len(self.learners)} learner(s), threshold "
@@ -395,6 +436,9 @@ class SimilarityReport:
             out.append("no answers above the threshold")
         out.append(f"{len(self.flags)} flag(s). A flag is a reason to read both texts, "
                    "not a verdict.")
+        for question, group in self.groups():
+            out.append(f"  {question}: {len(group)} learners linked by flags: "
+                       + ", ".join(group))
         compared = [q for q in self.questions if q.compared]
         for q in compared:
             short = q.answers - q.compared
@@ -532,6 +576,18 @@ def _not_in(ids: list[int], starter: list[int]) -> list[bool]:
     return own
 
 
+def _unchanged(answer: list[int], starter: list[int]) -> bool:
+    """True when the answer is the starter's words, at most a placeholder line removed.
+
+    >>> _unchanged([1, 2, 3], [1, 2, 3, 9, 9]), _unchanged([1, 2, 4], [1, 2, 3])
+    (True, False)
+    """
+    from rapidfuzz.distance import LCSseq
+
+    kept = LCSseq.similarity(answer, starter)
+    return kept == len(answer) and len(starter) - kept <= max(8, len(starter) // 10)
+
+
 def _notebook_flag(q: Question, t: _Text, ref: Reference, model_phrases) -> Flag | None:
     """The learner's answer against the notebook's cells (and a starter to rewrite)."""
     own_cell = ref.position(q)
@@ -554,7 +610,7 @@ def _notebook_flag(q: Question, t: _Text, ref: Reference, model_phrases) -> Flag
     shared.sort(key=lambda kp: kp[1].a_start)
     from_starter = [(p.a_start, p.a_end) for k, p in shared if k == own_cell]
     note = ""
-    if q.starter_is_text and t.ids == ref.ids[own_cell]:
+    if q.starter_is_text and _unchanged(t.ids, ref.ids[own_cell]):
         note = "unchanged starter"
     elif from_starter and sim.share(counted, from_starter) >= 0.5:
         note = "mostly the starter text"
