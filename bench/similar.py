@@ -61,8 +61,14 @@ FACTS = [
      f"{{The number of|The count of}} launch-week incidents {{that came from|caused by|"
      f"stemming from}} integration bugs {{{_ORG} |}}{_FELL} {{sharply |steadily |}}from "
      f"{{7|seven}} to {{1|one}} between {{H2 2023|late 2023}} and {{H1 2024|mid-2024}}.",
-     f"{{Our work paid off|It worked|The result shows}}: {{only one|just 1|a single}} launch-week incident {{in H1 2024|in the first half of 2024|by mid-2024}} came from integration bugs, {{against|compared with|down from}} {{seven|7}} {{in H2 2023|in late 2023|the half-year before}}.",
-     f"{{I am proudest of the outcome|The headline is the outcome|What changed most}}: integration bugs {{now cause|caused}} {{1|one}} launch-week incident {{per half-year|in H1 2024|in early 2024}}, {{where|when}} they caused {{7|seven}} {{in H2 2023|a half-year earlier|the half before}}."],
+     "{Our work paid off|It worked|The result shows}: {only one|just 1|a single} launch-week "
+     "incident {in H1 2024|in the first half of 2024|by mid-2024} came from integration bugs, "
+     "{against|compared with|down from} {seven|7} {in H2 2023|in late 2023|the half-year "
+     "before}.",
+     "{I am proudest of the outcome|The headline is the outcome|What changed most}: "
+     "integration bugs {now cause|caused} {1|one} launch-week incident {per half-year|in H1 "
+     "2024|in early 2024}, {where|when} they caused {7|seven} {in H2 2023|a half-year "
+     "earlier|the half before}."],
     ["{Our|The|My} dry runs with {4|four} partner teams {caught|found|surfaced|exposed|turned "
      "up} {14|fourteen} integration bugs {before|ahead of|prior to} {the offers service "
      "launched|the launch|our launch|go-live} {in September 2023|that September|}.",
@@ -73,15 +79,20 @@ FACTS = [
      "{Fourteen|14} integration bugs {were caught|were found|surfaced} {early|in advance|"
      "before launch} {because|since|as} {4|four} partner teams {rehearsed|practised|did dry "
      "runs} with us {first|beforehand|ahead of time}.",
-     "{Fourteen|14} bugs in {our|the} integrations {showed up|appeared|came to light} {during|in} the dry runs {I ran|I organised|we held} with {four|4} partner teams {ahead of|before} {go-live|launch|the September 2023 launch}.",
-     "{I|We} {rehearsed|practised|tested} the launch with {four|4} partner teams{ in August and September 2023| over the summer of 2023|}, and {that|this} {caught|turned up|exposed} {14|fourteen} integration bugs {early|before customers saw them|in time}."],
+     "{Fourteen|14} bugs in {our|the} integrations {showed up|appeared|came to light} "
+     "{during|in} the dry runs {I ran|I organised|we held} with {four|4} partner teams {ahead "
+     "of|before} {go-live|launch|the September 2023 launch}.",
+     "{I|We} {rehearsed|practised|tested} the launch with {four|4} partner teams{ in August "
+     "and September 2023| over the summer of 2023|}, and {that|this} {caught|turned "
+     "up|exposed} {14|fourteen} integration bugs {early|before customers saw them|in time}."],
     ["{The launch month|September 2023|Our launch month|The month of the launch} {had|saw|"
      "ended with|passed with|brought} {zero|no} partner-facing incidents.",
      "{Not one|No} partner-facing incident {happened|occurred|was reported|came up} "
      "{in the month we launched|during the launch month|in September 2023|that month}.",
      "{Partners|Partner teams|Our partners} {saw|hit|reported} {zero|no} incidents "
      "{in the launch month|during launch month|that September}.",
-     "{There were|We had|We saw} {zero|no} partner-facing incidents {after|following} {the launch|go-live|launch} {in September 2023|that month|in the first month}."],
+     "{There were|We had|We saw} {zero|no} partner-facing incidents {after|following} {the "
+     "launch|go-live|launch} {in September 2023|that month|in the first month}."],
     ["In October 2023 I {packaged|turned|bundled|converted|wrapped} the replay scripts and "
      "{the |our |}run-sheet {into|as} a {dry-run kit|reusable kit|shared kit|kit}{: a "
      "command-line tool, a checklist and a one-page guide| with a CLI, a checklist and a "
@@ -95,7 +106,10 @@ FACTS = [
      "The {dry-run |}kit {I built|I packaged|I created} in October 2023 {has|bundles|"
      "combines} {three|3} parts: a {command-line |CLI |}tool, a checklist and a "
      "{one-page |short |}guide.",
-     "{To make this repeatable|So that others could reuse it|To spread the practice}, I {turned|packaged|converted} {my|the} scripts and run-sheet into a kit {in October 2023|that October|a month after launch}{: a tool, a checklist and a guide| (tool, checklist, guide)|}."],
+     "{To make this repeatable|So that others could reuse it|To spread the practice}, I "
+     "{turned|packaged|converted} {my|the} scripts and run-sheet into a kit {in October "
+     "2023|that October|a month after launch}{: a tool, a checklist and a guide| (tool, "
+     "checklist, guide)|}."],
     ["{Since|From|Starting in} January 2024 the {org's |}launch-readiness review {has "
      "required|requires|has made mandatory|insists on} a dry run {done |completed |run |}with "
      "the kit.",
@@ -105,7 +119,9 @@ FACTS = [
      "{A dry run with the kit|Using the kit for a dry run|Running the kit} {became|has been|"
      "is now} {a required|a mandatory|an obligatory} {item|step|check} {of|in} the "
      "launch-readiness review {since|from} January 2024.",
-     "{I proposed|I pushed for|I argued for} {adding|making} the kit {to|part of} the launch-readiness review, {and|which} {it became|made it} a required {item|step} in January 2024."],
+     "{I proposed|I pushed for|I argued for} {adding|making} the kit {to|part of} the "
+     "launch-readiness review, {and|which} {it became|made it} a required {item|step} in "
+     "January 2024."],
     ["{Between January and June 2024|In the first half of 2024|By June 2024|Over the first "
      "six months of 2024}, {5|five} other teams{ (payments, catalog, playback, search and "
      "ads)|, including payments and search,| such as catalog and ads|} {used|adopted|"
@@ -115,7 +131,9 @@ FACTS = [
      "{this year|in 2024|so far|by June}.",
      "{Eleven|11} launches {by|from|across} {five|5} other teams {have used|relied on|went "
      "through} the kit{ since January| this year| in 2024|}.",
-     "{Adoption spread|Other teams followed|Word got around}: {payments, catalog, playback, search and ads|five teams|5 teams} {used|ran} the kit {for|across} {11|eleven} launches {in the first half of 2024|by June 2024|between January and June}."],
+     "{Adoption spread|Other teams followed|Word got around}: {payments, catalog, playback, "
+     "search and ads|five teams|5 teams} {used|ran} the kit {for|across} {11|eleven} launches "
+     "{in the first half of 2024|by June 2024|between January and June}."],
     ["{Every month|Each month|Monthly} I {review|go through|read|examine} {every|each|all "
      "the} kit {report|reports} at the {monthly |}launch review, and {these|the|those} "
      "reviews {have led to|produced|drove|resulted in} {3|three} improvements {to|in} the "
@@ -125,7 +143,10 @@ FACTS = [
      "followed from|resulted from} {it|those reviews|that inspection}.",
      "{Three|3} {improvements|fixes|upgrades} to the kit {came|followed} from {my|the} "
      "{monthly|regular} {review|inspection|check} of kit reports at the launch review.",
-     "{To keep it working|To inspect it|So that it stays useful}, I {look at|review|read} {every|each} kit report {monthly|each month|once a month}{ in the launch review| at the launch review|}, {which|and this} {has led to|produced|gave us} {three|3} {kit improvements|improvements|fixes} so far."],
+     "{To keep it working|To inspect it|So that it stays useful}, I {look at|review|read} "
+     "{every|each} kit report {monthly|each month|once a month}{ in the launch review| at the "
+     "launch review|}, {which|and this} {has led to|produced|gave us} {three|3} {kit "
+     "improvements|improvements|fixes} so far."],
     ["{Teams|Other teams|Adopting teams|The teams using it} {report|say|tell us|have told "
      "me} that setting up a dry run {now |}takes half a day instead of about {3|three} days.",
      "{Setting up|Preparing|Getting ready for} a dry run {went from|dropped from|shrank from|"
@@ -134,7 +155,9 @@ FACTS = [
      "{Half a day|Only half a day} {is now enough|now suffices|is all it takes} to set up a "
      "dry run, {down from|instead of|compared with} about {three|3} days{, the teams "
      "report| before the kit|}.",
-     "{The kit|It} {cut|shortened|reduced} {dry-run setup|the setup of a dry run|setup time} from about {3|three} days to half a day{, teams report|, according to the teams| for adopting teams|}."],
+     "{The kit|It} {cut|shortened|reduced} {dry-run setup|the setup of a dry run|setup time} "
+     "from about {3|three} days to half a day{, teams report|, according to the teams| for "
+     "adopting teams|}."],
     ["I {taught|trained|coached|showed} {4|four} teammates {to run|how to run|to operate} "
      "the kit, so {they now run dry runs without me|dry runs no longer depend on me|the work "
      "does not wait for me|I am no longer the bottleneck}.",
@@ -143,7 +166,8 @@ FACTS = [
      "after some coaching}.",
      "{Dry runs|The dry runs} no longer {depend on|need|wait for} me: I {taught|trained|"
      "coached} {four|4} teammates to run {the kit|them}.",
-     "{I also|And I} {taught|coached|trained} {four|4} {teammates|colleagues|people on my team}, {who|and they} now run {the|their} dry runs {without me|on their own|alone}."],
+     "{I also|And I} {taught|coached|trained} {four|4} {teammates|colleagues|people on my "
+     "team}, {who|and they} now run {the|their} dry runs {without me|on their own|alone}."],
 ]
 VOICE = [
     "{My role was|I was responsible for|I owned|I led} {the dry-run effort|partner testing|"
@@ -246,15 +270,15 @@ def near_copy(text: str, rng: random.Random) -> str:
     for word in " ".join(sentences).split():
         roll = rng.random()
         core = word.strip(".,;:")
-        if roll < 0.05 and len(core) > 3:  # a typo: two letters swapped
+        if roll < 0.05 and len(core) > 3:  # a typo: two letters swapped (5%)
             i = rng.randrange(len(core) - 1)
             word = word.replace(core, core[:i] + core[i + 1] + core[i] + core[i + 2:], 1)
-        elif roll < 0.11 and core in SWAPS:
+        elif 0.05 <= roll < 0.11 and core in SWAPS:  # a word swapped (6% of those)
             word = word.replace(core, SWAPS[core], 1)
-        elif roll < 0.14:
+        elif 0.11 <= roll < 0.14:  # a word inserted (3%)
             words.append(rng.choice(FILLERS))
-        elif roll < 0.16:
-            continue  # a word dropped
+        elif 0.14 <= roll < 0.16:  # a word dropped (2%)
+            continue
         if rng.random() < 0.03:
             word = word.upper() if rng.random() < 0.5 else word.capitalize()
         words.append(word)

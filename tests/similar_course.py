@@ -31,7 +31,8 @@ bugs we found. It was a lot of work, but the launch went really smoothly."""
 FACTS = """| When | Fact |
 |---|---|
 | Sept 2023 | Dry runs with 4 partner teams found 14 integration bugs before launch. |
-| Oct 2023 | You packaged the scripts and run-sheet into a dry-run kit: a tool, a checklist and a guide. |
+| Oct 2023 | You packaged the scripts and run-sheet into a dry-run kit: a tool, a checklist, \
+a guide. |
 | Jan 2024 | The launch-readiness review made a dry run with the kit a required item. |
 | Jan to Jun 2024 | 5 other teams used the kit for 11 launches. |
 | 2024 | Launch-week incidents caused by integration bugs: 7 in H2 2023, 1 in H1 2024. |"""

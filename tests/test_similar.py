@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from course import catalog, paths
 from course.cli import main
