@@ -58,7 +58,7 @@ class Question:
     notebook: str
     grade_id: str
     index: int
-    kind: str  # "text" (markdown or a string to write) or "code"
+    kind: str  # "text" (markdown or prose in a string) or "code" (closed answers too)
     starter: str  # the cell as released
     starter_is_text: bool  # the starter holds text the learner rewrites (a draft)
     model: str  # the instructor's model answer: the cell's solution region
@@ -122,12 +122,15 @@ def load_module(source_dir: Path, release_dir: Path | None = None, *,
                 cells.append(ReleasedCell(path.stem, index, printed[index], section, output=True))
             meta = _grading(mine)
             if meta.get("solution") and isinstance(meta.get("grade_id"), str):
-                is_text = cell.get("cell_type") == "markdown" or _assigns_strings(text)
+                model = solution_text(_text(mine))
+                # Written: markdown, or prose in a string (a one-letter choice is closed).
+                is_text = cell.get("cell_type") == "markdown" or (
+                    _assigns_strings(text) and len(sim.tokenize(model)) >= sim.MIN_WORDS)
                 questions.append(Question(
                     notebook=path.stem, grade_id=meta["grade_id"], index=index,
                     kind="text" if is_text else "code", starter=text,
                     starter_is_text=len(sim.tokenize(_starter_text(cell))) >= sim.MIN_WORDS,
-                    model=solution_text(_text(mine))))
+                    model=model))
     return ModuleText(module, tuple(questions), tuple(cells), tuple(notes))
 
 
