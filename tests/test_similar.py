@@ -224,12 +224,22 @@ def test_broken_submissions_are_reported_and_the_rest_compared(ws):
                    if c["metadata"].get("nbgrader", {}).get("grade_id") != "q01_summary"]
     (ws.submitted / "dee" / sc.MODULE / "sim-a.ipynb").write_text(json.dumps(nb))
     (ws.submitted / "eve" / sc.MODULE).mkdir(parents=True)  # an empty folder
+    sc.submit(ws.root, "fay", {})
+    nb = json.loads((ws.submitted / "fay" / sc.MODULE / "sim-a.ipynb").read_text())
+    for cell in nb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "q01_summary":
+            cell["source"] = {"not": "text"}
+    (ws.submitted / "fay" / sc.MODULE / "sim-a.ipynb").write_text(json.dumps(nb))
+    (ws.submitted / "fay" / sc.MODULE / "sim-b.ipynb").unlink()
+    (ws.submitted / "fay" / sc.MODULE / "sim-b.ipynb").symlink_to("/dev/zero")
     report = check_module(ws, sc.MODULE, outputs=False)
     problems = [str(p) for p in report.problems]
     assert "cy: sim-a.ipynb is not valid notebook JSON" in problems
     assert "cy: sim-b.ipynb is not a Jupyter notebook (no list of cells)" in problems
     assert "dee: answer cell q01_summary is missing from sim-a.ipynb" in problems
     assert "eve: sim-a.ipynb is missing" in problems
+    assert "fay: answer cell q01_summary in sim-a.ipynb holds no text" in problems
+    assert "fay: sim-b.ipynb is not a regular file" in problems  # never read forever
     assert pairs(report) == {frozenset(("ada", "ben"))}
 
 

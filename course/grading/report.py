@@ -352,7 +352,8 @@ def originality_section(ws: Workspace, module: str, images: dict[str, bytes]) ->
     if found.flags:
         rows = [[f.question, " ~ ".join(f.learners), f"{f.similarity:.2f}",
                  " / ".join("–" if v is None else f"{v:.2f}" for v in f.shares),
-                 f.note, _passage_excerpt(f)] for f in found.flags]
+                 "; ".join([f.note] * bool(f.note) + [f"from {p}" for p in f.places()]),
+                 _passage_excerpt(f)] for f in found.flags]
         part.append(table(["answer", "learners", "similarity", "shares", "note",
                            "first shared passage"], rows, numeric=[2]))
     else:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,8 @@ from course.grading.workspace import Workspace
 DEFAULT_THRESHOLD = sim.DEFAULT_THRESHOLD
 #: Characters of an answer that are compared; a longer answer is cut (and reported).
 MAX_ANSWER_CHARS = 100_000
+#: Larger submitted notebooks are not read (the size ``wbcourse collect`` accepts).
+MAX_NOTEBOOK_BYTES = 50 * 2**20
 NOTEBOOK = "notebook"
 
 
@@ -270,10 +273,14 @@ def read_answers(ws: Workspace, module: ModuleText, learners: Sequence[str]
             for q in module.questions:
                 if q.notebook != notebook:
                     continue
-                source = found.get(q.grade_id)
-                if source is None:
+                if q.grade_id not in found:
                     problems.append(Problem(
                         learner, f"answer cell {q.grade_id} is missing from {path.name}"))
+                    continue
+                source = found[q.grade_id]
+                if source is None:
+                    problems.append(Problem(
+                        learner, f"answer cell {q.grade_id} in {path.name} holds no text"))
                     continue
                 if len(source) > MAX_ANSWER_CHARS:
                     problems.append(Problem(
@@ -284,11 +291,18 @@ def read_answers(ws: Workspace, module: ModuleText, learners: Sequence[str]
     return answers, problems
 
 
-def _read_cells(path: Path) -> tuple[dict[str, str], str | None]:
-    """``{grade_id: source}`` of a submitted notebook, or a reason it cannot be read."""
+def _read_cells(path: Path) -> tuple[dict[str, str | None], str | None]:
+    """``{grade_id: source}`` of a submitted notebook (None: not text), or why it cannot
+    be read."""
     name = path.name
-    if not path.is_file():
+    try:
+        info = path.stat()
+    except OSError:
         return {}, f"{name} is missing"
+    if not stat.S_ISREG(info.st_mode):
+        return {}, f"{name} is not a regular file"
+    if info.st_size > MAX_NOTEBOOK_BYTES:
+        return {}, f"{name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB; not read"
     try:
         raw = json.loads(path.read_bytes())
     except (OSError, ValueError, RecursionError) as exc:
@@ -297,13 +311,15 @@ def _read_cells(path: Path) -> tuple[dict[str, str], str | None]:
     cells = raw.get("cells") if isinstance(raw, dict) else None
     if not isinstance(cells, list):
         return {}, f"{name} is not a Jupyter notebook (no list of cells)"
-    found: dict[str, str] = {}
+    found: dict[str, str | None] = {}
     for cell in cells:
         if not isinstance(cell, dict):
             continue
         grade_id = _grading(cell).get("grade_id")
         if isinstance(grade_id, str) and grade_id not in found:
-            found[grade_id] = _text(cell)
+            source = cell.get("source", "")
+            found[grade_id] = _text(cell) if isinstance(source, (str, list)) and (
+                isinstance(source, str) or all(isinstance(x, str) for x in source)) else None
     return found, None
 
 
@@ -345,6 +361,21 @@ class Flag:
     def with_notebook(self) -> bool:
         return self.learners[1] == NOTEBOOK
 
+    def places(self) -> list[str]:
+        """Where in the notebook the shared passages are (headings), for a notebook flag.
+
+        >>> p = SharedPassage((0, 9), (0, 9), "x", cell=4, section="Worked example")
+        >>> Flag("q1", "nb", ("ada", NOTEBOOK), 1.0, (1.0, None), (p, p)).places()
+        ['Worked example']
+        """
+        places: list[str] = []
+        for p in self.passages if self.with_notebook else ():
+            place = "the starter" if p.starter else (p.section or f"cell {p.cell}")
+            place += " (what it prints)" if p.output else ""
+            if place not in places:
+                places.append(place)
+        return places
+
     def to_json(self) -> dict:
         return {
             "question": self.question,
@@ -377,7 +408,7 @@ class QuestionStats:
     answers: int = 0  # readable answers
     compared: int = 0  # answers with enough words of their own to compare
     pairs_scored: int = 0  # candidate pairs aligned
-    highest: dict[str, float] = field(default_factory=dict)  # learner -> best similarity
+    highest: dict[str, float] = field(default_factory=dict)  # compared learner -> best score
 
 
 @dataclass
@@ -458,18 +489,19 @@ class SimilarityReport:
         return out
 
 
+def _short(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis.
+
+    >>> _short("Exercise D: rewrite a summary", 12)
+    'Exercise D:…'
+    """
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
 def _describe(f: Flag) -> str:
     words = sum(len(sim.tokenize(p.text)) for p in f.passages)
-    where = ""
-    if f.with_notebook:
-        places = []
-        for p in f.passages:
-            place = "the starter" if p.starter else (p.section or f"cell {p.cell}")
-            if place not in places:
-                places.append(place)
-        where = " from " + "; ".join(places)
-    first = " ".join(f.passages[0].text.split()) if f.passages else ""
-    excerpt = first if len(first) <= 50 else first[:49] + "…"
+    where = " from " + "; ".join(_short(p, 40) for p in f.places()) if f.with_notebook else ""
+    excerpt = _short(" ".join(f.passages[0].text.split()) if f.passages else "", 50)
     note = f"{f.note}; " if f.note else ""
     return (f"{note}{len(f.passages)} passage(s), {words} words{where}: \"{excerpt}\"")
 
@@ -564,6 +596,7 @@ def compare_question(q: Question, ref: Reference, answers: dict[str, str],
         if flag.similarity >= threshold:
             flags.append(flag)
     stats.compared = len(compared)
+    stats.highest = {k: v for k, v in stats.highest.items() if k in compared}
     flags.sort(key=lambda f: (-f.similarity, f.learners))
     return flags, stats
 
