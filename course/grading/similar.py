@@ -9,9 +9,10 @@ notebooks, in every notebook of the module's folder), the submissions in
   the two answers share, where a passage counts only if it holds distinctive words
   (words outside the notebook's phrases and the cohort's common phrases);
 * **learner with notebook**: the share of the learner's own words that lie in passages
-  of the released notebook (reading, worked examples, the draft to rewrite, the prompt)
-  or of the answer cell's starter text. A learner who hands in a starter text unchanged
-  is flagged as such.
+  of the released notebook (reading, worked examples, the draft to rewrite, the prompt,
+  what its cells print) or of the answer cell's starter text, leaving out the phrases
+  the instructor's model answer also takes from the notebook (the facts it is meant to
+  use). A learner who hands in a starter text unchanged is flagged as such.
 
 Closed answers (a dict of labels, one letter) and short answers have too few words of
 their own to show copying and are not compared. Submissions that cannot be read are
@@ -318,8 +319,9 @@ def _read_cells(path: Path) -> tuple[dict[str, str | None], str | None]:
         grade_id = _grading(cell).get("grade_id")
         if isinstance(grade_id, str) and grade_id not in found:
             source = cell.get("source", "")
-            found[grade_id] = _text(cell) if isinstance(source, (str, list)) and (
-                isinstance(source, str) or all(isinstance(x, str) for x in source)) else None
+            readable = isinstance(source, str) or (
+                isinstance(source, list) and all(isinstance(x, str) for x in source))
+            found[grade_id] = _text(cell) if readable else None
     return found, None
 
 
