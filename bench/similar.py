@@ -2,13 +2,15 @@
 
 Builds a grading workspace with N submissions of module 08 (cross-team impact). Every
 learner answers Exercise D (rewrite the dry-run summary) with the exercise's facts in
-their own words: each fact is phrased from a set of interchangeable openings, verbs,
-objects and time phrases, in a random order, with a few personal sentences. Then it
-plants known copies:
+their own words: each fact is phrased from one of several sentence patterns with
+interchangeable openings, verbs, objects and time phrases, half the words that have
+near-synonyms are swapped for one, the facts come in a random order and a few personal
+sentences are mixed in. Then it plants known copies (about 6% of the cohort):
 
-* families of learners who pass one answer around, each copy edited a little (typos,
-  swapped and inserted words, changed punctuation and case, a sentence moved, dropped or
-  added);
+* families of 2 to 4 learners who pass one answer around, each copy edited a little:
+  per word, a typo 5%, a swapped word 6% (of the words with a swap), an inserted word
+  3%, a dropped word 2%, a change of case 3%; a sentence moved (40% of copies), dropped
+  (30%) or added (30%); commas turned into semicolons (50%);
 * learners who paste the worked example's AFTER text (lightly edited) or hand in the
   draft from the prompt (unchanged or lightly edited).
 
