@@ -49,13 +49,15 @@ def _cmd_release(args: argparse.Namespace) -> int:
 def _publish(args: argparse.Namespace, modules: list[str] | None) -> int:
     """``release MODULE... --to-exchange``: nbgrader's release_assignment, from exercises/."""
     from course.grading.workspace import open_workspace
-    from course.hub.exchange import publish
+    from course.hub.exchange import check_publishable, publish
     from course.release import ReleaseError, release
 
     if not modules or not args.workspace or args.check:
         raise CourseError("--to-exchange needs the modules to publish and --workspace "
                           "(the instructor's course folder), and no --check")
     ws = open_workspace(Path(args.workspace))
+    for module in modules:
+        check_publishable(ws, module, force=args.force)
     try:
         stale = release(check=True, modules=modules)
     except ReleaseError as exc:

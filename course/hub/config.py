@@ -61,8 +61,9 @@ def role_files(layout: Layout, settings: Settings) -> dict[Path, str]:
     for role in ("learner", "instructor", "formgrader"):
         folder = layout.role_dir(role)
         server = {"ServerApp": {"jpserver_extensions": server_extensions(role)},
-                  # kernels talk to their server over Unix sockets in the user's runtime
-                  # folder, never over TCP ports another user could reach
+                  # kernels talk to their server over Unix sockets in the user's own runtime
+                  # folder: with many kernels starting at once, TCP ports picked at random
+                  # collide ("Address already in use") and the kernel never comes up
                   "KernelManager": {"transport": "ipc"}}
         files[folder / "jupyter_server_config.json"] = json.dumps(server, indent=1) + "\n"
         page = {"disabledExtensions": dict.fromkeys(disabled_lab_extensions(role), True)}
@@ -130,6 +131,7 @@ c.Spawner.args = ["--allow-root"]
 c.JupyterHub.authenticator_class = "null"
 '''
         service_user = ""
+        service_args = ', "--allow-root"'
     else:
         spawn = '''# ---- each learner's server runs as their own Unix account
 c.JupyterHub.spawner_class = "localprocess"
@@ -138,6 +140,7 @@ c.JupyterHub.authenticator_class = "pam"
 c.PAMAuthenticator.open_sessions = False
 '''
         service_user = '    "user": INSTRUCTOR,\n'
+        service_args = ""
     return f'''"""JupyterHub for the working-backwards-course cohort {settings.course!r}.
 
 Written by 'wbcourse hub init'; run it with 'wbcourse hub start {layout.root}'.
@@ -225,8 +228,16 @@ def _role(spawner):
     return "instructor" if spawner.user.name == INSTRUCTOR else "learner"
 
 
+def _runtime_dir(spawner):
+    """A short runtime folder in the user's home: kernels' Unix sockets live there, and a
+    socket path must stay under 108 bytes."""
+    home = getattr(spawner, "home_dir", "") or os.path.expanduser("~" + spawner.user.name)
+    return os.path.join(home, ".jupyter", "runtime")
+
+
 c.Spawner.environment = {{
     "PATH": PATH,
+    "JUPYTER_RUNTIME_DIR": _runtime_dir,
     "JUPYTER_CONFIG_PATH": lambda sp: f"{{HUB_DIR}}/etc/{{_role(sp)}}:{{HUB_DIR}}/etc/common",
     # the instructor's terminal runs wbcourse on their own copy of the course
     "WBCOURSE_ROOT": lambda sp: COURSE_ROOT if _role(sp) == "instructor" else "",
@@ -235,17 +246,22 @@ c.Spawner.environment = {{
 # c.Spawner.mem_limit = "1G"
 # c.Spawner.cpu_limit = 1.0
 
+_INSTRUCTOR_HOME = os.path.expanduser("~" + INSTRUCTOR)
+if _INSTRUCTOR_HOME.startswith("~"):  # no such account (load-test mode)
+    _INSTRUCTOR_HOME = str(HUB_DIR / "homes" / INSTRUCTOR)
+
 # ---- the formgrader: a hub service named after the course, run as the instructor in the
 # course folder; open it at /services/<course>/formgrader
 c.JupyterHub.services = [{{
     "name": COURSE,
     "url": "http://127.0.0.1:" + _setting("FORMGRADER_PORT", 9999),
-    "command": [BIN + "/jupyterhub-singleuser"],
+    "command": [BIN + "/jupyterhub-singleuser"{service_args}],
 {service_user}    "cwd": COURSE_DIR,
     "environment": {{
         "PATH": PATH,
         "JUPYTER_CONFIG_PATH": f"{{HUB_DIR}}/etc/formgrader:{{HUB_DIR}}/etc/common",
         "WBCOURSE_ROOT": COURSE_ROOT,
+        "JUPYTER_RUNTIME_DIR": os.path.join(_INSTRUCTOR_HOME, ".jupyter", "runtime"),
     }},
     "oauth_no_confirm": True,
 }}]

@@ -133,23 +133,30 @@ def _nbgrader(ws: Workspace, module: str, **coursedir: str):
             ExchangeFactory(config=config))
 
 
-def publish(ws: Workspace, module: str, *, force: bool = False) -> Path:
-    """Release ``exercises/<module>`` to the exchange with nbgrader; return where it went."""
-    from nbgrader.exchange import ExchangeError
-
+def check_publishable(ws: Workspace, module: str, *, force: bool = False) -> None:
+    """Cheap checks before publishing: the module is released, the exchange is ready."""
     source = paths.exercises_dir() / module
     if not any(source.glob("*.ipynb")):
         raise CourseError(f"{module} is not released: {source} holds no notebook "
                           f"(run 'wbcourse release {module}')")
+    folder, course_id = course_folder(ws)
+    if (folder / "outbound" / module).exists() and not force:
+        raise CourseError(f"{module} is already in the exchange of {course_id}; add --force "
+                          "to replace it (learners keep the copies they fetched)")
+
+
+def publish(ws: Workspace, module: str, *, force: bool = False) -> Path:
+    """Release ``exercises/<module>`` to the exchange with nbgrader; return where it went."""
+    from nbgrader.exchange import ExchangeError
+
+    check_publishable(ws, module, force=force)
+    source = paths.exercises_dir() / module
     leaks = answer_leaks(source)
     if leaks:
         raise CourseError(f"refusing to publish {module}: {leaks[0]} holds answer markers "
                           "(exercises/ must come from 'wbcourse release')")
-    folder, course_id = course_folder(ws)
+    folder, _ = course_folder(ws)
     dest = folder / "outbound" / module
-    if dest.exists() and not force:
-        raise CourseError(f"{module} is already in the exchange of {course_id}; add --force "
-                          "to replace it (learners keep the copies they fetched)")
     config, coursedir, auth, factory = _nbgrader(
         ws, module, release_directory=str(paths.exercises_dir()))
     releaser = factory.ReleaseAssignment(coursedir=coursedir, authenticator=auth,

@@ -134,6 +134,7 @@ class HubRun:
         Returns what had to be killed by force (empty when the hub stopped cleanly).
         """
         forced = []
+        started = descendants(self.process.pid)  # servers, kernels, proxy: ours, by pid
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGTERM)
@@ -153,6 +154,13 @@ class HubRun:
                     forced.append(f"proxy {pid}")
             except (ValueError, ProcessLookupError):
                 pass
+        for pid, cmdline in started.items():
+            if cmdline and _cmdline(pid) == cmdline:  # the same process, left behind
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    forced.append(f"pid {pid} {cmdline[:60]}")
+                except ProcessLookupError:
+                    pass
         if self.settings.spawner == "local":
             forced += kill_processes_of(self.accounts())
         return forced
@@ -258,6 +266,26 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """Every process below ``pid`` (by parent links in /proc), with its command line."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat_fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(stat_fields[1]), []).append(int(entry.name))
+    found: dict[int, str] = {}
+    todo = list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found[child] = _cmdline(child)
+        todo += children.get(child, [])
+    return found
 
 
 def processes_of(users: Iterable[str]) -> list[int]:
