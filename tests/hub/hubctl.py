@@ -128,7 +128,7 @@ class HubRun:
     def accounts(self) -> list[str]:
         return [self.settings.instructor, *self.settings.learners]
 
-    def stop(self, timeout: float = 120) -> list[str]:
+    def stop(self, timeout: float = 120, grace: float = 15) -> list[str]:
         """SIGTERM the hub's group (it stops every server), then end any leftover by pid.
 
         Returns what had to be killed by force (empty when the hub stopped cleanly).
@@ -154,6 +154,12 @@ class HubRun:
                     forced.append(f"proxy {pid}")
             except (ValueError, ProcessLookupError):
                 pass
+        # a kernel notices its server is gone within a second or two (ipykernel's parent
+        # poller) and exits by itself: wait for that before calling anything left behind
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and any(
+                c and _cmdline(p) == c for p, c in started.items()):
+            time.sleep(0.25)
         for pid, cmdline in started.items():
             if cmdline and _cmdline(pid) == cmdline:  # the same process, left behind
                 try:
@@ -163,7 +169,7 @@ class HubRun:
                     pass
         if self.settings.spawner == "local":
             forced += kill_processes_of(self.accounts())
-        return forced
+        return sorted(set(forced))
 
     # ------------------------------------------------------------------ hub API
     def api(self, method: str, path: str, body: Any = None, *, token: str | None = None,
@@ -313,19 +319,20 @@ def processes_of(users: Iterable[str]) -> list[int]:
 def kill_processes_of(users: Iterable[str]) -> list[str]:
     """SIGKILL what still runs as the test's accounts (so they can be deleted)."""
     users = list(users)
-    killed = []
-    for _ in range(5):
-        pids = processes_of(users)
+    killed = set()
+    for _ in range(10):
+        pids = [p for p in processes_of(users) if _cmdline(p)]  # zombies are being reaped
         if not pids:
             break
         for pid in pids:
             try:
+                line = _cmdline(pid)[:60]
                 os.kill(pid, signal.SIGKILL)
-                killed.append(f"pid {pid} {_cmdline(pid)[:60]}")
+                killed.add(f"pid {pid} {line}")
             except ProcessLookupError:
                 pass
         time.sleep(0.5)
-    return killed
+    return sorted(killed)
 
 
 class Cohort:

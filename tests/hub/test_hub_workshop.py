@@ -11,12 +11,14 @@ reads another's work or feedback, nor the instructor's course folder.
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flow import MODULE, STRONG, WEAK, answer_grade_id, fetch_write_submit, notebook_path
 from hubctl import HubRun
 
@@ -148,37 +150,42 @@ print(json.dumps(out))
 
 
 def test_learners_cannot_read_each_other_or_the_instructor(workshop: Workshop) -> None:
+    """As each learner's Unix account: their own work yes; others' and the instructor's no."""
     hub = workshop.hub
     s = hub.settings
     course_x = Path(s.exchange) / s.course
-    a, b, _ = workshop.learners
-    a_box = workshop.inbound[a]
-    a_nb = next(a_box.glob("*.ipynb"))
-    checks = [
-        # positive controls: what a learner must reach
-        ("released module", "read", str(next((course_x / "outbound" / MODULE).glob("*.ipynb")))),
-        ("own feedback", "read", str(workshop.feedback[b])),
-        ("own notebook", "read", f"/home/{b}/{notebook_path(hub)}"),
-        # another learner's work and feedback
-        ("list inbound", "list", str(course_x / "inbound")),
-        ("list feedback", "list", str(course_x / "feedback")),
-        ("other's submission", "read", str(a_nb)),
-        ("other's submission secret", "read", str(a_box / "submission_secret.txt")),
-        ("other's home", "list", f"/home/{a}"),
-        ("other's feedback page", "read", str(workshop.feedback[a])),
-        ("other's notebook", "read", f"/home/{a}/{notebook_path(hub)}"),
-        # the instructor's course folder
-        ("course folder", "list", s.course_dir),
-        ("solutions", "list", f"{s.course_root}/solutions/{MODULE}"),
-        ("gradebook", "read", f"{s.course_dir}/gradebook.db"),
-        ("collected work", "list", f"{s.course_dir}/submitted"),
-        ("hub secrets", "read", str(hub.hub_dir / "secrets" / "jupyterhub_cookie_secret")),
-    ]
-    seen = hub.as_user(b, _TRY, json.dumps(checks))
-    allowed = {"released module", "own feedback", "own notebook"}
-    for name, _, path in checks:
-        expected = "ok" if name in allowed else "denied"
-        assert seen[name] == expected, f"as {b}: {name} ({path}) is {seen[name]}"
+    released = next((course_x / "outbound" / MODULE).glob("*.ipynb"))
+    for me in workshop.learners:
+        checks = [
+            # positive controls: what a learner must reach
+            ("released module", "read", str(released)),
+            ("own feedback", "read", str(workshop.feedback[me])),
+            ("own notebook", "read", f"/home/{me}/{notebook_path(hub)}"),
+            # nbgrader's exchange: nothing to list
+            ("list inbound", "list", str(course_x / "inbound")),
+            ("list feedback", "list", str(course_x / "feedback")),
+            # the instructor's course folder and the hub's secrets
+            ("course folder", "list", s.course_dir),
+            ("solutions", "list", f"{s.course_root}/solutions/{MODULE}"),
+            ("gradebook", "read", f"{s.course_dir}/gradebook.db"),
+            ("collected work", "list", f"{s.course_dir}/submitted"),
+            ("hub secrets", "read", str(hub.hub_dir / "secrets" / "jupyterhub_cookie_secret")),
+        ]
+        for other in (u for u in workshop.learners if u != me):
+            box = workshop.inbound[other]
+            checks += [
+                (f"{other}'s submission", "read", str(next(box.glob("*.ipynb")))),
+                (f"{other}'s submission secret", "read", str(box / "submission_secret.txt")),
+                (f"{other}'s submission folder", "list", str(box)),
+                (f"{other}'s home", "list", f"/home/{other}"),
+                (f"{other}'s feedback page", "read", str(workshop.feedback[other])),
+                (f"{other}'s notebook", "read", f"/home/{other}/{notebook_path(hub)}"),
+            ]
+        seen = hub.as_user(me, _TRY, json.dumps(checks))
+        allowed = {"released module", "own feedback", "own notebook"}
+        for name, _, path in checks:
+            expected = "ok" if name in allowed else "denied"
+            assert seen[name] == expected, f"as {me}: {name} ({path}) is {seen[name]}"
 
 
 def test_feedback_names_are_secret(workshop: Workshop) -> None:
@@ -219,13 +226,54 @@ def test_formgrader_service_is_for_the_instructor_only(workshop: Workshop) -> No
     hub = workshop.hub
     s = hub.settings
     url = f"{hub.base}/services/{s.course}/formgrader"
-    mine = hub.login(s.instructor).get(url, timeout=120)
+    instructor = hub.login(s.instructor)
+    mine = instructor.get(url, timeout=120)
     assert mine.status_code == 200, mine.text[:500]
     assert "formgrader" in mine.text.lower()
+    # the service grades in the instructor's course folder: it sees the graded cohort
+    api = instructor.get(f"{url}/api/submissions/{MODULE}", timeout=120)
+    assert api.status_code == 200, api.text[:500]
+    graded = {row["student"] for row in api.json() if row.get("autograded")}
+    assert set(workshop.learners) <= graded, api.json()
     theirs = hub.login(workshop.learners[0]).get(url, timeout=120)
     assert theirs.status_code == 403, theirs.status_code
     wrong = hub.login_response(workshop.learners[1], "not-the-password")
     assert wrong.status_code != 302, "a wrong password must not log in"
+
+
+def _lab_config(hub: HubRun, user: str) -> dict[str, Any]:
+    """The page config JupyterLab gets from ``user``'s server."""
+    resp = requests.get(f"{hub.base}/user/{user}/lab", timeout=120,
+                        headers={"Authorization": f"token {hub.token}"})
+    assert resp.status_code == 200, resp.status_code
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                      resp.text, re.S)
+    assert found, "no jupyter-config-data in the lab page"
+    return json.loads(found.group(1))
+
+
+def test_each_role_sees_its_nbgrader_extensions(workshop: Workshop) -> None:
+    hub = workshop.hub
+    s = hub.settings
+    learner = workshop.learners[0]
+    disabled = _lab_config(hub, learner)["disabledExtensions"]
+    for plugin in ("formgrader", "course-list", "create-assignment"):
+        assert f"@jupyter/nbgrader:{plugin}" in disabled, disabled
+    assert "@jupyter/nbgrader:assignment-list" not in disabled
+    missing = requests.get(f"{hub.base}/user/{learner}/formgraders", timeout=60,
+                           headers={"Authorization": f"token {hub.token}"})
+    assert missing.status_code == 404, "learners' servers have no course list"
+
+    hub.spawn(s.instructor)
+    disabled = _lab_config(hub, s.instructor)["disabledExtensions"]
+    assert "@jupyter/nbgrader:course-list" not in disabled
+    assert "@jupyter/nbgrader:formgrader" in disabled
+    courses = hub.server(s.instructor, "GET", "formgraders")
+    assert courses["success"], courses
+    [entry] = courses["value"]
+    assert entry["course_id"] == s.course and entry["kind"] == "jupyterhub"
+    assert entry["url"].endswith(f"/services/{s.course}/lab?formgrader=true")
+    hub.stop_server(s.instructor)
 
 
 def test_learner_environment_holds_no_answers(workshop: Workshop) -> None:
