@@ -13,6 +13,10 @@ from pathlib import Path
 
 from course.errors import CourseError
 
+#: Commands that read the course source (solutions/, hidden tests, rubrics, sample
+#: cohorts). A learner install has none of it, so they stop early with one clear line.
+NEEDS_SOURCE = frozenset({"release", "init", "grade", "samples", "demo", "feedback", "report"})
+
 
 def _module_id(name: str) -> str:
     from course import catalog
@@ -160,11 +164,17 @@ def _cmd_hub(args: argparse.Namespace) -> int:
     return run(args)
 
 
-def _cmd_review(args: argparse.Namespace) -> int:
-    from course.prose.cli import main as review_main
+def _cmd_similar(args: argparse.Namespace) -> int:
+    from course.grading.similar import run_similar
 
-    argv = ["review", args.file, "--kind", args.kind] + (["--json"] if args.json else [])
-    return review_main(argv)
+    return run_similar(_module_id(args.module), Path(args.workspace),
+                       threshold=args.threshold, as_json=args.json)
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from course.prose.cli import run
+
+    return run(args)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -203,6 +213,8 @@ def _cmd_modules(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``wbcourse`` (exposed for tests and docs)."""
+    from course.grading.similarity import DEFAULT_THRESHOLD
+
     parser = argparse.ArgumentParser(
         prog="wbcourse",
         description="Working Backwards course: release, learn, grade, give feedback.",
@@ -273,11 +285,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", required=True)
     p.add_argument("-o", "--output", required=True, help="output folder")
 
+    p = add("similar", _cmd_similar,
+            "find answers that are near-copies of another learner's or of the notebook")
+    p.add_argument("module")
+    p.add_argument("--workspace", required=True, help="grading workspace folder")
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON list of flags (question, learners, similarity, passages)")
+    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, metavar="T",
+                   help="flag similarities at or above T, above 0 and at most 1 "
+                        f"(default {DEFAULT_THRESHOLD})")
+
     p = add("review", _cmd_review, "run the prose checks on a text or Markdown file")
-    p.add_argument("file")
-    p.add_argument("--kind", required=True,
-                   choices=["press_release", "faq", "summary", "coe", "vision"])
-    p.add_argument("--json", action="store_true", help="print the review as JSON")
+    from course.prose.cli import add_review_arguments
+
+    add_review_arguments(p)
 
     p = add("demo", _cmd_demo, "grade the bundled sample cohorts end to end")
     p.add_argument("dir", nargs="?", default="demo-workspace", help="workspace folder")
@@ -298,11 +319,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _require_source(command: str) -> None:
+    """Stop an instructor command where the course source cannot be found."""
+    from course import paths
+
+    try:
+        paths.course_root()
+    except paths.SourceNotFoundError as exc:
+        raise paths.SourceNotFoundError(f"wbcourse {command}: {exc}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``wbcourse`` with ``argv``; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command in NEEDS_SOURCE:
+            _require_source(args.command)
         return int(args.func(args) or 0)
     except CourseError as exc:
         print(f"error: {exc}", file=sys.stderr)

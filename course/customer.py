@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import html
 import random
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -270,24 +269,15 @@ class BenefitCheck(NamedTuple):
     advice: str
 
 
-#: Words from the video store's customer-facing vocabulary (module 1's topic).
-_CUSTOMER_TOPIC = re.compile(
-    r"\b(?:price|prices|pay|paid|rent|rental|rentals|buy|bought|title|titles|film|films|"
-    r"series|episode|episodes|watch|sale|sales|discount|discounts|checkout|page|pages)\b",
-    re.IGNORECASE,
-)
-#: The engineering terms of the announcement being rewritten.
-_INTERNAL = re.compile(
-    r"event[- ]?driven|architect\w*|migrat\w*|\bp\d{2}\b|percentile\w*|latenc\w*|"
-    r"\boffers? service\b|\bthe service\b|\bslas?\b|\bapis?\b|back-?end|\bbatch\w*",
-    re.IGNORECASE,
-)
 MIN_BENEFIT_WORDS = 25
 MAX_BENEFIT_WORDS = 150
 
 
 def benefit_checks(text: str) -> list[BenefitCheck]:
     """Check a short customer-benefit rewrite; five items, the first a gate.
+
+    The items are the components of the ``benefit`` kind of :mod:`course.prose`
+    (``course/prose/rules/benefit.toml``), so the grader scores exactly this list:
 
     1. *complete sentences* (at least two, mostly real sentences with verbs);
     2. *speaks to the customer* (customer words such as "you" or "customers", and
@@ -297,9 +287,9 @@ def benefit_checks(text: str) -> list[BenefitCheck]:
     5. *reads easily* (25-150 words, sentences under 30 words, no weasel words,
        data instead of vague adjectives, acronyms defined).
 
-    >>> good = ("See sale prices the minute a sale starts. When a sale starts, its "
-    ...         "prices now reach every title page within 60 seconds instead of the "
-    ...         "next morning. The price you see is the price you pay at checkout.")
+    >>> good = ("Start watching a title you rent within 5 seconds. Rentals used to take "
+    ...         "up to 20 seconds to start on a TV; now 9 in 10 start in under 5 seconds. "
+    ...         "You pay the same price, and your rental still lasts 48 hours.")
     >>> all(c.passed for c in benefit_checks(good))
     True
     >>> benefit_checks("price rent buy title 60 you")[0].passed
@@ -308,15 +298,10 @@ def benefit_checks(text: str) -> list[BenefitCheck]:
     from course.prose import review
 
     text = str.__str__(text) if isinstance(text, str) else ""
-    sig = review(text, "press_release").signals if text.strip() else {}
-    words = int(sig.get("words", 0))
-    sentences = int(sig.get("sentences", 0))
-    coherent = float(sig.get("coherent_ratio", 0.0)) >= 0.75 and sentences >= 2
-    customer = bool(_CUSTOMER_TOPIC.search(text)) and int(sig.get("customer_words", 0)) >= 1
-    internal = _INTERNAL.findall(text)
-    plain = coherent and not internal and int(sig.get("jargon_terms", 0)) == 0
-    number = int(sig.get("numbers", 0)) >= 1
+    r = review(text, "benefit")
+    sig = r.signals
     problems = []
+    words = int(sig.get("words", 0))
     if not MIN_BENEFIT_WORDS <= words <= MAX_BENEFIT_WORDS:
         problems.append(f"keep it to {MIN_BENEFIT_WORDS}-{MAX_BENEFIT_WORDS} words (now {words})")
     if int(sig.get("long_sentences", 0)):
@@ -327,45 +312,44 @@ def benefit_checks(text: str) -> list[BenefitCheck]:
         problems.append("put data where the adjectives are ('faster' by how much?)")
     if int(sig.get("undefined_acronyms", 0)):
         problems.append("define every acronym or drop it")
-    easy = coherent and not problems
-    found = ", ".join(sorted({m.lower() for m in internal})[:3])
+    internal = {r.text[f.start : f.end].lower() for f in r.findings if f.rule == "internal_term"}
+    found = ", ".join(sorted(internal)[:3])
     return [
         BenefitCheck(
             "complete sentences",
-            coherent,
+            bool(sig.get("complete_sentences")),
             "Write at least two complete sentences, each with a verb.",
         ),
         BenefitCheck(
             "speaks to the customer",
-            customer,
+            bool(sig.get("speaks_to_customer")),
             "Address the customer ('you', 'customers') and talk about what they see: "
             "prices, titles, renting or buying.",
         ),
         BenefitCheck(
             "leaves the engineering out",
-            plain,
+            bool(sig.get("leaves_engineering_out")),
             f"Drop the internal terms ({found}); say what the customer notices instead."
             if found
             else "Drop internal terms; say what the customer notices instead.",
         ),
         BenefitCheck(
             "gives a number",
-            number,
+            bool(sig.get("gives_a_number")),
             "Add a number a customer would recognise: seconds, minutes, a price.",
         ),
         BenefitCheck(
             "reads easily",
-            easy,
+            bool(sig.get("reads_easily")),
             ("; ".join(problems) or "write complete sentences first").capitalize() + ".",
         ),
     ]
 
 
 def benefit_points(text: str, max_points: float = 2.0) -> float:
-    """Points for :func:`benefit_checks`: a share of ``max_points`` per check passed
-    after the first, and nothing unless the first (complete sentences) passes.
-
-    Rounded down to the nearest 0.5.
+    """Points for :func:`benefit_checks`, as the grader gives them: the ``benefit`` review's
+    points (a quarter of ``max_points`` per check passed after the first, and nothing
+    unless the first, complete sentences, passes).
 
     >>> benefit_points("")
     0.0
@@ -373,11 +357,10 @@ def benefit_points(text: str, max_points: float = 2.0) -> float:
     ...                "architecture with a 40% smaller p99. It is faster now.")
     0.5
     """
-    checks = benefit_checks(text)
-    if not checks[0].passed:
-        return 0.0
-    share = sum(c.passed for c in checks[1:]) / (len(checks) - 1)
-    return float(int(share * max_points * 2 + 1e-9) / 2)
+    from course.prose import review
+
+    text = str.__str__(text) if isinstance(text, str) else ""
+    return review(text, "benefit").points(max_points)
 
 
 def benefit_text(text: str) -> str:

@@ -20,9 +20,10 @@ them (:func:`plot_six_twelve`) and provides the anomaly explorer widget
 from __future__ import annotations
 
 import csv
+import html
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -222,20 +223,6 @@ def plot_six_twelve(
     return fig
 
 
-def _reference_six_twelve(
-    weekly: Sequence[dict[str, Any]], monthly: Sequence[dict[str, Any]], name: str
-) -> SixTwelve:
-    w, m = column(weekly, name), column(monthly, name)
-    return SixTwelve(
-        week_labels=column(weekly, "iso_week")[-6:],
-        weeks=w[-6:],
-        weeks_prior_year=w[-6 - WEEKS_PER_YEAR : -WEEKS_PER_YEAR],
-        month_labels=column(monthly, "month")[-12:],
-        months=m[-12:],
-        months_prior_year=m[-24:-12],
-    )
-
-
 def _last_six_yoy(weekly: Sequence[dict[str, Any]], name: str) -> list[tuple[str, float, float]]:
     """(label, week-over-week %, year-over-year %) for the last six weeks."""
     values, labels = column(weekly, name), column(weekly, "iso_week")
@@ -285,12 +272,15 @@ def judge_anomaly(weekly: Sequence[dict[str, Any]], name: str, week: str) -> tup
 def anomaly_explorer(
     weekly: Sequence[dict[str, Any]],
     monthly: Sequence[dict[str, Any]],
+    chart: Callable[[Sequence[dict[str, Any]], Sequence[dict[str, Any]], str], SixTwelve],
     metrics: Sequence[str] = ("rentals", "revenue_usd", "price_accuracy_pct", "price_p99_ms"),
 ) -> Any:
     """A widget: pick a metric and a week of the last six, press **Flag**, get feedback.
 
-    The chart is the 6-12 chart of the chosen metric with the chosen week circled.
-    Without ipywidgets it returns a short text instead.
+    The chart is the 6-12 chart of the chosen metric with the chosen week circled,
+    computed by ``chart``: the learner's own ``six_twelve`` from the exercise (the
+    package ships no answer to it). Until that function works the widget says why,
+    and flagged weeks are still judged. Without ipywidgets it returns a short text.
     """
     try:
         import ipywidgets as W
@@ -307,11 +297,18 @@ def anomaly_explorer(
     def draw(*_: Any) -> None:
         chart_out.clear_output(wait=True)
         with chart_out:
-            fig = plot_six_twelve(
-                _reference_six_twelve(weekly, monthly, pick.value),
-                title=DESCRIPTIONS.get(pick.value, pick.value),
-                highlight=week.value,
-            )
+            try:
+                fig = plot_six_twelve(
+                    chart(weekly, monthly, pick.value),
+                    title=DESCRIPTIONS.get(pick.value, pick.value),
+                    highlight=week.value,
+                )
+            except Exception as exc:  # the learner's function is unfinished or wrong
+                reason = type(exc).__name__ + (f": {exc}" if str(exc) else "")
+                note.value = ("<p>The chart is drawn by your <code>six_twelve</code>, which "
+                              f"does not work yet ({html.escape(reason)}). Flagging a week "
+                              "still works.</p>")
+                return
             plt.show()
             plt.close(fig)
         note.value = ""

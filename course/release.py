@@ -84,8 +84,11 @@ def diff_trees(expected: Path, actual: Path) -> list[str]:
 
 
 def release(*, check: bool = False, modules: list[str] | None = None) -> ReleaseResult:
-    """Regenerate exercises (or, with ``check``, only report what would change)."""
-    exercises = paths.exercises_dir()
+    """Regenerate exercises (or, with ``check``, only report what would change).
+
+    Always the course source's ``exercises/`` (never a learner install's copy).
+    """
+    exercises = paths.course_root() / "exercises"
     with tempfile.TemporaryDirectory(prefix="wbcourse-exercises-") as tmp:
         fresh = Path(tmp) / "exercises"
         fresh.mkdir()

@@ -32,8 +32,13 @@ class SampleLearner:
     answers: dict[str, str]
 
 
+def samples_dir() -> Path:
+    """The sample cohorts: instructor-only, so they live in the course source alone."""
+    return paths.source_assets_dir() / "samples"
+
+
 def specs_dir() -> Path:
-    return paths.assets_dir() / "samples" / "specs"
+    return samples_dir() / "specs"
 
 
 def load_spec(module: str) -> list[SampleLearner]:
@@ -95,13 +100,13 @@ def build_notebook(exercise: nbformat.NotebookNode, solution: nbformat.NotebookN
 
 def build_samples(modules: list[str] | None = None, check: bool = False) -> list[str]:
     """Write (or with ``check`` only compare) every sample notebook; return changed paths."""
-    root = paths.assets_dir() / "samples"
+    root = samples_dir()
     if modules is None:
         modules = sorted(p.stem for p in specs_dir().glob("*.toml")) if specs_dir().exists() else []
     changed: list[str] = []
     for module in modules:
         learners = load_spec(module)
-        exercise_dir = paths.exercises_dir() / module
+        exercise_dir = paths.course_root() / "exercises" / module
         for ex_path in sorted(exercise_dir.glob("*.ipynb")):
             exercise = nbformat.read(ex_path, as_version=4)
             solution = nbformat.read(paths.solutions_dir() / module / ex_path.name, as_version=4)
@@ -119,7 +124,7 @@ def build_samples(modules: list[str] | None = None, check: bool = False) -> list
 
 def sample_dirs(module: str) -> dict[str, Path]:
     """The built sample submissions of ``module``, by learner id."""
-    base = paths.assets_dir() / "samples" / module
+    base = samples_dir() / module
     return {lr.id: base / lr.id for lr in load_spec(module) if (base / lr.id).is_dir()}
 
 

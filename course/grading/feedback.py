@@ -401,7 +401,7 @@ def _prose_card(grade: CellGrade, spec, nb, rubric: dict[str, RubricAnswer]) -> 
     try:
         from course.prose import review as run_review
 
-        review = run_review(text, spec.kind, topic=spec.topic or None)
+        review = run_review(text, spec.kind, topic=spec.topic or None, off=spec.off)
     except Exception as exc:  # the checks must never stop the feedback pages
         out.append(f'<p class="muted">The automatic checks could not run here '
                    f"({esc(type(exc).__name__)}).</p>")
