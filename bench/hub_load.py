@@ -157,7 +157,7 @@ def main() -> int:
         t_init = time.monotonic() - t_init
         hub = HubRun.start(base / "hub", base / "hub.log")
         ws = str(base / "hub" / "grading")
-        env = {"WBCOURSE_ROOT": str(base / "hub" / "grading" / "course")}
+        env = {"WBCOURSE_ROOT": str(base / "hub" / "grading" / "course-source")}
         wbcourse("release", MODULE, "--to-exchange", "--workspace", ws, env=env)
         proxy_pid = int((base / "hub" / "state" / "proxy.pid").read_text().strip())
         hub_before, proxy_before = rss(hub.process.pid), rss(proxy_pid)

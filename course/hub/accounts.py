@@ -17,6 +17,7 @@ import secrets
 import shutil
 import string
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,8 +188,13 @@ def remove_user(name: str) -> None:
     """``userdel --remove`` (home and mail spool go too)."""
     if not user_exists(name):
         return
-    result = subprocess.run(["userdel", "--remove", name], capture_output=True, text=True,
-                            timeout=120, check=False)
+    for _ in range(20):
+        result = subprocess.run(["userdel", "--remove", name], capture_output=True,
+                                text=True, timeout=120, check=False)
+        # exit 8: a process of the account has not been reaped yet (it just stopped)
+        if result.returncode != 8:
+            break
+        time.sleep(0.5)
     # exit 12: the home folder could not be removed (e.g. already gone); the account is
     if result.returncode not in (0, 12) or user_exists(name):
         lines = (result.stderr or result.stdout).strip().splitlines()

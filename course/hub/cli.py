@@ -58,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("dir", help="new folder for the virtual environment, e.g. /opt/wbcourse")
     p.add_argument("--base-python",
                    help="interpreter to build it from (default: one every account can run)")
+    p.add_argument("--wheel", type=Path,
+                   help="the learner wheel to install (default: build it as 'make wheel' "
+                        "does); it is checked for answers first")
 
     p = add("remove", "remove a stopped hub's folder and its course's exchange folder")
     p.add_argument("dir", help="a folder made by 'wbcourse hub init'")
@@ -89,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     if args.hub_command == "env":
         from course.hub.env import build_env
 
-        python = build_env(Path(args.dir), python=args.base_python)
+        python = build_env(Path(args.dir), python=args.base_python, wheel=args.wheel)
         print(f"hub environment ready: {python}")
         print(f"use it with: wbcourse hub init DIR ... --python {python}")
         return 0

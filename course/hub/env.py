@@ -1,10 +1,12 @@
 """``wbcourse hub env PATH``: the environment every hub server runs from, without answers.
 
 A virtual environment built from a Python every account can run (not one under
-``/root``), holding the course package as a wheel (``course/`` only: no ``solutions/``,
-no sample answers), nbgrader, JupyterLab and JupyterHub's single-user server. Learners
-and the instructor's formgrader run from it; the instructor's solutions stay in their
-own course folder (``WBCOURSE_ROOT``).
+``/root``), holding the learner edition of the course (the wheel ``make wheel`` builds:
+the package, the released notebooks and the learner assets; never ``solutions/``,
+hidden tests or sample answers), nbgrader, JupyterLab and JupyterHub's single-user
+server. The wheel is checked with :mod:`course.leakcheck` before it is installed, and the
+installed package again afterwards. Learners and the instructor's formgrader run from
+it; the instructor's solutions stay in their own course folder (``WBCOURSE_ROOT``).
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ from pathlib import Path
 from course import paths
 from course.errors import CourseError
 
-#: built into the wheel; nothing else of the repository goes in
-WHEEL_SOURCES = ("pyproject.toml", "README.md", "course")
 #: imported by the servers: a failed import means a broken environment
 REQUIRED_MODULES = ("course", "nbgrader", "jupyterhub", "jupyterlab", "ipywidgets")
 
@@ -62,47 +62,54 @@ def _run(argv: list[str], what: str, timeout: float = 1800) -> None:
         raise CourseError(f"{what} failed: {lines[-1] if lines else result.returncode}")
 
 
-def build_wheel(out_dir: Path, pip: Path) -> Path:
-    """Build the course's wheel from a clean copy of the package sources; return it."""
+def build_wheel(out_dir: Path) -> Path:
+    """Build the learner wheel from the instructor's checkout, as ``make wheel`` does."""
     root = paths.course_root()
-    missing = [name for name in WHEEL_SOURCES if not (root / name).exists()]
-    if missing:
-        raise CourseError(f"{root} is not a course checkout ({', '.join(missing)} missing): "
-                          "build the hub environment from the instructor's repository")
-    with tempfile.TemporaryDirectory(prefix="wbcourse-wheel-") as tmp:
-        src = Path(tmp) / "src"
-        src.mkdir()
-        for name in WHEEL_SOURCES:
-            item = root / name
-            if item.is_dir():
-                shutil.copytree(item, src / name,
-                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-            else:
-                shutil.copy2(item, src / name)
-        _run([str(pip), "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out_dir), str(src)],
-             "building the course wheel")
+    if not (root / "pyproject.toml").is_file() or not (root / "setup.py").is_file():
+        raise CourseError(f"{root} is not a course checkout: build the hub environment from "
+                          "the instructor's repository, or pass --wheel")
+    try:
+        import build  # noqa: F401  (the PyPA build front end, in the test extra)
+    except ImportError as exc:
+        raise CourseError("building the learner wheel needs the 'build' package (pip install "
+                          "build), or pass --wheel dist/...whl from 'make wheel'") from exc
+    _run([sys.executable, "-m", "build", "--outdir", str(out_dir), str(root)],
+         "building the learner wheel")
     wheels = sorted(out_dir.glob("working_backwards_course-*.whl"))
     if not wheels:
-        raise CourseError("building the course wheel produced no wheel")
+        raise CourseError("building the learner wheel produced no wheel")
     return wheels[-1]
 
 
-def build_env(target: Path, *, python: str | None = None) -> Path:
+def check_no_answers(artifact: Path) -> None:
+    """One-line error when a wheel or an installed package holds answers (leak check)."""
+    from course import leakcheck
+
+    leaks = leakcheck.check([artifact])
+    if leaks:
+        raise CourseError(f"refusing {artifact}: {leaks[0]} "
+                          f"({len(leaks)} leak(s); see python -m course.leakcheck)")
+
+
+def build_env(target: Path, *, python: str | None = None, wheel: Path | None = None) -> Path:
     """Create the hub environment at ``target``; return its interpreter."""
     target = Path(target).expanduser().absolute()
     if target.exists() and any(target.iterdir()):
         raise CourseError(f"{target} exists and is not empty")
+    if wheel is not None and not (Path(wheel).is_file() and str(wheel).endswith(".whl")):
+        raise CourseError(f"no such wheel: {wheel}")
     interpreter = base_python(python)
     created = not target.exists()
     try:
-        _run([interpreter, "-m", "venv", str(target)], f"{interpreter} -m venv")
-        pip = target / "bin" / "pip"
         with tempfile.TemporaryDirectory(prefix="wbcourse-wheelhouse-") as tmp:
-            wheel = build_wheel(Path(tmp), pip)
-            _run([str(pip), "install", "--quiet", f"{wheel}[hub]"],
+            wheel = Path(wheel) if wheel else build_wheel(Path(tmp))
+            check_no_answers(wheel)
+            _run([interpreter, "-m", "venv", str(target)], f"{interpreter} -m venv")
+            _run([str(target / "bin" / "pip"), "install", "--quiet", f"{wheel}[hub]"],
                  "installing the course into the hub environment")
         make_world_readable(target)
         check_env(target / "bin" / "python")
+        check_no_answers(installed_package(target / "bin" / "python"))
     except BaseException:
         if created:
             shutil.rmtree(target, ignore_errors=True)
@@ -111,6 +118,17 @@ def build_env(target: Path, *, python: str | None = None) -> Path:
                 shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink()
         raise
     return target / "bin" / "python"
+
+
+def installed_package(python: Path) -> Path:
+    """The ``course`` package folder the environment of ``python`` imports."""
+    # -I: not the current folder's course/ (a checkout) but the environment's own
+    result = subprocess.run([str(python), "-I", "-c", "import course, os; "
+                             "print(os.path.dirname(course.__file__))"],
+                            capture_output=True, text=True, timeout=300, check=False)
+    if result.returncode != 0:
+        raise CourseError(f"{python} cannot import the course")
+    return Path(result.stdout.strip())
 
 
 def make_world_readable(root: Path) -> None:
@@ -137,5 +155,5 @@ def check_env(python: Path) -> None:
                           "environment with 'wbcourse hub env PATH' (or pip install "
                           "'working-backwards-course[hub]')")
     code = "import " + ", ".join(REQUIRED_MODULES)
-    _run([str(python), "-c", code], f"importing {', '.join(REQUIRED_MODULES)} with {python}",
+    _run([str(python), "-I", "-c", code], f"importing {', '.join(REQUIRED_MODULES)} with {python}",
          timeout=300)

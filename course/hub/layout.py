@@ -12,7 +12,7 @@
       secrets/                  root only: cookie secret, proxy token, roster, passwords
       state/                    root only: the hub's database, pid files
       exchange/                 nbgrader's exchange (default place), 1777
-    COURSE_DIR/                 the instructor's, 0700: a grading workspace and course/
+    COURSE_DIR/                 the instructor's, 0700: a grading workspace and course-source/
                                 (solutions, exercises, assets) that learners never see
 
 >>> s = Settings(course="wb1", instructor="ines", learners=("ada",), python="/env/bin/python",
@@ -70,7 +70,7 @@ class Settings:
     @property
     def course_root(self) -> str:
         """The instructor's copy of the course (solutions, exercises, assets)."""
-        return str(Path(self.course_dir) / "course")
+        return str(Path(self.course_dir) / "course-source")
 
     def to_toml(self) -> str:
         """The settings as TOML (every value is a string, an int or a list of strings)."""

@@ -301,7 +301,8 @@ out = {}
 try:
     import course, nbgrader, jupyterhub
     from course import paths
-    out["solutions"] = paths.solutions_dir().is_dir()
+    source = paths.find_source_root()
+    out["solutions"] = bool(source and (source / "solutions").is_dir())
 except Exception as exc:
     out["error"] = f"{type(exc).__name__}: {exc}"
 for key, path in json.loads(sys.argv[1]).items():

@@ -1,7 +1,8 @@
 """A real JupyterHub for the ``hub`` tests: one cohort, built once per session.
 
-``wbcourse hub env`` builds the learners' environment (the course as a wheel, no answers)
-in a folder under /tmp every account can read; ``wbcourse hub init --create-accounts``
+``wbcourse hub env`` builds the learners' environment from the learner wheel (the one
+``make wheel`` built when ``WBCOURSE_DIST`` names its folder) in a folder under /tmp every
+account can read; ``wbcourse hub init --create-accounts``
 makes an instructor and four learner accounts with unique names; ``wbcourse hub start``
 runs JupyterHub and configurable-http-proxy on 127.0.0.1 with free ports. At the end the
 hub is stopped, and ``wbcourse hub remove --delete-accounts`` (then a fallback by name)
@@ -68,7 +69,13 @@ def hub_python(hub_root: Path) -> Path:
     reuse = os.environ.get("WBCOURSE_HUB_TEST_ENV")
     if reuse:
         return Path(reuse) / "bin" / "python"
-    wbcourse("hub", "env", str(hub_root / "env"), timeout=1800)
+    wheel = []
+    dist = os.environ.get("WBCOURSE_DIST")  # make test builds the wheel once for every suite
+    if dist:
+        found = sorted(Path(dist).glob("working_backwards_course-*.whl"))
+        assert found, f"no learner wheel in WBCOURSE_DIST={dist}"
+        wheel = ["--wheel", str(found[-1])]
+    wbcourse("hub", "env", str(hub_root / "env"), *wheel, timeout=1800)
     return hub_root / "env" / "bin" / "python"
 
 

@@ -309,10 +309,13 @@ def processes_of(users: Iterable[str]) -> list[int]:
         if not entry.name.isdigit():
             continue
         try:
-            if entry.stat().st_uid in uids:
-                found.append(int(entry.name))
-        except OSError:
+            if entry.stat().st_uid not in uids:
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
             continue
+        if state != "Z":  # a zombie has ended already; init reaps it
+            found.append(int(entry.name))
     return found
 
 

@@ -86,7 +86,7 @@ def test_start_refuses_an_exchange_with_wrong_permissions(simple_hub: Path) -> N
 
 def test_exchange_commands_explain_what_is_missing(simple_hub: Path) -> None:
     ws = str(simple_hub / "grading")
-    env = {"WBCOURSE_ROOT": str(simple_hub / "grading" / "course")}
+    env = {"WBCOURSE_ROOT": str(simple_hub / "grading" / "course-source")}
     not_released = wbcourse("collect", MODULE, "--workspace", ws, "--from", "exchange",
                             env=env, check=False)
     assert f"{MODULE} is not released to the exchange of wbsimple" in _error(not_released)
@@ -127,4 +127,4 @@ def test_the_simple_hub_has_nbgraders_layout(simple_hub: Path) -> None:
     assert stat.S_IMODE((simple_hub / "exchange").stat().st_mode) == 0o1777
     assert stat.S_IMODE((simple_hub / "secrets").stat().st_mode) == 0o700
     assert (REPO / "solutions").is_dir()  # the copy in the course folder came from here
-    assert (simple_hub / "grading" / "course" / "solutions" / MODULE).is_dir()
+    assert (simple_hub / "grading" / "course-source" / "solutions" / MODULE).is_dir()

@@ -84,7 +84,7 @@ def test_hub_config_runs_and_sets_up_the_cohort(tmp_path: Path) -> None:
     assert service["name"] == "wb1" and service["user"] == "ines"
     assert service["cwd"] == "/home/ines/wb1"
     assert service["command"] == ["/opt/wb/env/bin/jupyterhub-singleuser"]
-    assert service["environment"]["WBCOURSE_ROOT"] == "/home/ines/wb1/course"
+    assert service["environment"]["WBCOURSE_ROOT"] == "/home/ines/wb1/course-source"
     assert c.JupyterHub.port == 8123 and c.JupyterHub.ip == "127.0.0.1"
     env = c.Spawner.environment
     learner, instructor = _Spawner("ada"), _Spawner("ines")
@@ -92,7 +92,7 @@ def test_hub_config_runs_and_sets_up_the_cohort(tmp_path: Path) -> None:
         f"{layout.role_dir('learner')}:{layout.common}"
     assert env["JUPYTER_CONFIG_PATH"](instructor).startswith(str(layout.role_dir("instructor")))
     assert env["WBCOURSE_ROOT"](learner) == ""
-    assert env["WBCOURSE_ROOT"](instructor) == "/home/ines/wb1/course"
+    assert env["WBCOURSE_ROOT"](instructor) == "/home/ines/wb1/course-source"
     assert env["PATH"].startswith("/opt/wb/env/bin:")
 
 

@@ -280,19 +280,23 @@ def test_learner_environment_holds_no_answers(workshop: Workshop) -> None:
     hub = workshop.hub
     learner = workshop.learners[0]
     seen = hub.as_user(learner, """
-import json, os, sys
+import json, os
 import course
 from course import paths
-found = []
-for dirpath, dirnames, filenames in os.walk(os.path.dirname(course.__file__)):
-    found += [os.path.join(dirpath, n) for n in dirnames if n in ("solutions", "samples")]
-    found += [os.path.join(dirpath, n) for n in filenames if n.endswith(".ipynb")]
-print(json.dumps({"solutions_dir": paths.solutions_dir().exists(), "notebooks": found,
-                  "course_root": str(paths.course_root())}))
+package = os.path.dirname(course.__file__)
+print(json.dumps({"source": str(paths.find_source_root()), "package": package}))
 """)
-    assert seen["solutions_dir"] is False, seen
-    assert seen["notebooks"] == [], f"answers inside the learner's course package: {seen}"
-    solutions = Path(hub.settings.course_root) / "solutions" / MODULE
-    answer = next(solutions.glob("*.ipynb")).read_bytes()
-    for path in Path(hub.settings.python).parent.parent.rglob("*.ipynb"):
-        assert path.read_bytes() != answer, f"{path} is the instructor's notebook"
+    assert seen["source"] == "None", f"learners see a course source: {seen}"
+    package = Path(seen["package"])
+    assert package.is_relative_to(Path(hub.settings.python).parent.parent)
+    from course import leakcheck, paths
+
+    assert leakcheck.check([package]) == []
+    instructor_only = {p.read_bytes() for part in ("solutions", "assets/samples")
+                       for p in (paths.course_root() / part).rglob("*") if p.is_file()}
+    for path in package.rglob("*"):
+        if path.is_file():
+            assert path.read_bytes() not in instructor_only, f"{path} is an instructor file"
+            if path.suffix == ".ipynb":
+                assert "BEGIN SOLUTION" not in path.read_text(), path
+    assert not any(p.name in ("solutions", "samples", "rubrics") for p in package.rglob("*"))
