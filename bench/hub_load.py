@@ -37,7 +37,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "hub"))
 
-from flow import MODULE, STRONG, WEAK, fetch_write_submit, notebook_path  # noqa: E402
+from flow import (  # noqa: E402
+    MODULE,
+    STRONG,
+    WEAK,
+    checks_grade_id,
+    fetch_write_submit,
+    notebook_path,
+)
 from hubctl import HubRun, wbcourse  # noqa: E402
 
 MB = 1024 * 1024
@@ -198,7 +205,7 @@ def main() -> int:
         wbcourse("export", "--workspace", ws, "-o", str(export), env=env)
         rows = {r["learner"]: r for r in json.loads(export.read_text()) if r["module"] == MODULE}
         graded = [u for u in learners if rows.get(u, {}).get("status") == "graded"]
-        answer_col = next(k for k in rows[solo] if k.endswith("_checks"))
+        answer_col = checks_grade_id(cells)
         strong = [rows[u][answer_col] for u, a in answers if a is STRONG and u in rows]
         weak = [rows[u][answer_col] for u, a in answers if a is WEAK and u in rows]
 

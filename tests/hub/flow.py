@@ -46,6 +46,25 @@ def answer_grade_id(cells: list[dict[str, Any]]) -> str:
     return cells[answer_index(cells)]["metadata"]["nbgrader"]["grade_id"]
 
 
+def checks_grade_id(cells: list[dict[str, Any]]) -> str:
+    """The graded cell that scores the prose answer (its metadata names the answer)."""
+    answer = answer_grade_id(cells)
+    for cell in cells:
+        prose = cell.get("metadata", {}).get("wbcourse", {}).get("prose") or {}
+        if prose.get("answer") == answer:
+            return cell["metadata"]["nbgrader"]["grade_id"]
+    raise AssertionError(f"no graded cell checks the prose answer {answer}")
+
+
+def answer_text_line(cells: list[dict[str, Any]]) -> str:
+    """The released answer cell's first line of text (inside the string)."""
+    source = cells[answer_index(cells)]["source"]
+    source = "".join(source) if isinstance(source, list) else source
+    lines = [ln for ln in source.splitlines() if ln.strip() and '"""' not in ln]
+    assert lines, f"the answer cell has no placeholder line: {source!r}"
+    return lines[0].strip()
+
+
 def write_answer(hub: HubRun, user: str, text: str, module: str = MODULE) -> str:
     """Put ``text`` into the learner's answer cell and save, through the contents API.
 

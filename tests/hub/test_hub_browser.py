@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from flow import MODULE, STRONG, answer_index
+from flow import MODULE, STRONG, answer_index, answer_text_line
 from hubctl import REPO, HubRun
 
 sys.path.insert(0, str(REPO / "tests" / "browser"))
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
-PLACEHOLDER = "Replace this line with your answer."
 DRAFT = "I organised dry runs with partner teams and ran lots of meetings."
 #: JupyterLab settings that keep pop-ups away from a robot (as tests/browser does)
 LAB_SETTINGS = {
@@ -156,7 +155,7 @@ def test_learner_logs_in_fetches_sees_feedback_and_submits(hub: HubRun, page: Pa
 
     # 4. run the setup, write a draft, run the live feedback panel
     _run_cell(page, setup)
-    replace_line(page, answer, PLACEHOLDER, DRAFT)
+    replace_line(page, answer, answer_text_line(cells), DRAFT)
     _run_cell(page, answer)
     _run_cell(page, panel)
     widget = output_widget(page, panel)

@@ -19,7 +19,14 @@ from typing import Any
 
 import pytest
 import requests
-from flow import MODULE, STRONG, WEAK, answer_grade_id, fetch_write_submit, notebook_path
+from flow import (
+    MODULE,
+    STRONG,
+    WEAK,
+    checks_grade_id,
+    fetch_write_submit,
+    notebook_path,
+)
 from hubctl import HubRun
 
 pytestmark = pytest.mark.hub
@@ -35,7 +42,7 @@ class Workshop:
     submitted: dict[str, dict[str, Any]]
     collect_output: str
     grades: dict[str, dict[str, Any]]
-    answer_id: str
+    checks_id: str  # the graded cell that scores the written answer
     feedback: dict[str, Path]  # learner -> fetched feedback page (in their home)
     inbound: dict[str, Path]  # learner -> their submission folder in the exchange
 
@@ -77,7 +84,7 @@ def workshop(hub: HubRun) -> Workshop:
         if owner in learners:
             inbound[owner] = entry
     return Workshop(hub, learners, submitted, collected.stdout, grades,
-                    answer_grade_id(cells), feedback, inbound)
+                    checks_grade_id(cells), feedback, inbound)
 
 
 def _page_in(home: Path, listed_path: str) -> Path:
@@ -99,7 +106,7 @@ def test_every_submission_is_collected_and_graded(workshop: Workshop) -> None:
 
 def test_grades_follow_what_each_learner_wrote(workshop: Workshop) -> None:
     strong, weak, untouched = (workshop.grades[u] for u in workshop.learners)
-    checks = f"{workshop.answer_id}_checks"
+    checks = workshop.checks_id
     assert checks in strong, f"no column {checks} in the export: {sorted(strong)}"
     assert strong[checks] > weak[checks] >= 0, (strong[checks], weak[checks])
     assert untouched[checks] == 0
