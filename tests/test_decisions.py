@@ -1,10 +1,10 @@
-"""Tests for :mod:`course.decisions`."""
+"""Tests for :mod:`course.lessons.decisions`."""
 
 from __future__ import annotations
 
 import pytest
 
-from course.decisions import (
+from course.lessons.decisions import (
     DOOR_TYPES,
     LEADERSHIP_PRINCIPLES,
     canonical_door,

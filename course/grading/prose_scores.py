@@ -105,7 +105,7 @@ def recompute(spec: ProseSpec, submitted: nbformat.NotebookNode) -> tuple[float,
 def load_scorer(name: str):
     """The function a ``scorer`` string names (``package.module:function``).
 
-    >>> load_scorer("course.customer:benefit_points").__name__
+    >>> load_scorer("course.lessons.customer:benefit_points").__name__
     'benefit_points'
     """
     import importlib
