@@ -21,6 +21,8 @@ table of what each item's best blind strategy earns.
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import itertools
 import re
 from dataclasses import dataclass
@@ -128,7 +130,8 @@ def _namespace(path: Path, answer_id: str) -> tuple[dict, str, float, object]:
             return namespace, test.source, float(test.metadata["nbgrader"]["points"]), model
         if meta.get("grade") and not meta.get("solution"):
             continue  # another item's tests
-        exec(compile(_code(cell.source), f"{path.name}[{index}]", "exec"), namespace)
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(_code(cell.source), f"{path.name}[{index}]", "exec"), namespace)
     raise AssertionError(f"{answer_id} not found in {path}")
 
 
@@ -141,9 +144,6 @@ def earned(item: ClosedItem, answer: object) -> float:
     last = tree.body[-1] if tree.body and isinstance(tree.body[-1], ast.Expr) else None
     body = ast.Module(body=tree.body[:-1] if last else tree.body, type_ignores=[])
     try:
-        import contextlib
-        import io
-
         with contextlib.redirect_stdout(io.StringIO()):
             exec(compile(body, item.test_id, "exec"), scope)
             value = eval(compile(ast.Expression(last.value), item.test_id, "eval"), scope) \
