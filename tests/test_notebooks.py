@@ -178,7 +178,8 @@ def test_every_autograded_item_is_explained_and_the_release_drops_it(module):
 
 @pytest.mark.parametrize("module", MODULES)
 def test_minutes_follow_the_stated_method(module):
-    """Teaching and exercise minutes are what course.catalog.timing computes (docs/instructor-guide.md)."""
+    """Teaching and exercise minutes are what course.catalog.timing computes (the method in
+    docs/instructor-guide.md), and every answer cell has the basis of its minutes."""
     mod = catalog.get(module)
     timings = catalog.timing(module)
     answers = set()
