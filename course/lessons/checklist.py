@@ -59,7 +59,7 @@ def checklist_text(module: str, grade_id: str, ticked: set[str] | frozenset[str]
                    ) -> str:
     """The checklist as plain text, ``[x]`` for ticked criteria.
 
-    >>> text = checklist_text("08-cross-team-impact", "q08_own_project", {"baseline"})
+    >>> text = checklist_text("08-cross-team-impact", "q08_own_project", {"credit"})
     >>> "[x]" in text and "[ ]" in text
     True
     """
