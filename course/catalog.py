@@ -125,7 +125,7 @@ REVISE_MINUTES = 5
 CLOSED_ITEM_MINUTES = 0.5
 EXAMPLE_CELL_MINUTES = 1.0
 QUIZ_QUESTION_MINUTES = 0.5
-_EXERCISE_HEADING = re.compile(r"^#{2,4} .*\b(?:Exercise|Capstone|Write it|Your own)\b", re.M)
+_EXERCISE_HEADING = re.compile(r"^#{2,4} .*\b(?:Exercise|Capstone|Write it|Your own)\b.*$", re.M)
 _HEADING = re.compile(r"^#{1,4} ", re.M)
 
 
@@ -260,6 +260,27 @@ def timing(module: str) -> list[NotebookTime]:
     if missing:
         raise ValueError(f"{mod.id}: [[exercise]] entries name no answer cell: {sorted(missing)}")
     return out
+
+
+def minutes_table() -> str:
+    """The instructor guide's module timings (Markdown), from the catalogue.
+
+    >>> minutes_table().splitlines()[0]
+    '| # | Module | Notebooks | Teaching | Exercises | Total |'
+    """
+    rows = ["| # | Module | Notebooks | Teaching | Exercises | Total |",
+            "|---|---|---|---|---|---|"]
+    for mod in modules():
+        parts = ", ".join(f"{p['notebook']} ({p['teaching']} + {p['exercises']})"
+                          for p in mod.parts) or "1"
+        rows.append(f"| {mod.number} | {mod.title} | {parts} | {mod.teaching} | "
+                    f"{mod.exercises} | {mod.minutes} |")
+    teaching = sum(m.teaching for m in modules())
+    exercises = sum(m.exercises for m in modules())
+    total = teaching + exercises
+    rows.append(f"| | **All modules** | | **{teaching}** | **{exercises}** | "
+                f"**{total} ({total // 60} h {total % 60:02d})** |")
+    return "\n".join(rows)
 
 
 def timing_table() -> str:

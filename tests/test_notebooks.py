@@ -203,3 +203,9 @@ def test_minutes_follow_the_stated_method(module):
 def test_readme_module_table_is_current():
     readme = (paths.course_root() / "README.md").read_text(encoding="utf-8")
     assert catalog.markdown_table() in readme, "run 'wbcourse modules --markdown' into README"
+
+
+def test_instructor_guide_timings_are_current():
+    guide = (paths.course_root() / "docs" / "instructor-guide.md").read_text(encoding="utf-8")
+    assert catalog.minutes_table() in guide, "run scripts/update_readme.py"
+    assert catalog.timing_table() in guide, "run scripts/update_readme.py"
