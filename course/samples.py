@@ -157,7 +157,9 @@ def rubric_score(module: str, grade_id: str, missed: list[str]) -> float:
     """Points an answer earns when it misses the rubric criteria ``missed``.
 
     >>> rubric_score("08-cross-team-impact", "q08_own_project", [])
-    3.0
+    4.0
+    >>> rubric_score("08-cross-team-impact", "q08_own_project", ["credit", "causes"])
+    2.0
     """
     from course.grading.feedback import load_rubric
 
