@@ -34,7 +34,7 @@ def test_learners_get_the_questions_and_nothing_else_of_the_rubric():
     assert write_checklists(check=True) == [], "run wbcourse release"
     assert is_learner_file("assets/checklists/08-cross-team-impact.toml")
     assert not is_learner_file("assets/rubrics/08-cross-team-impact.toml")
-    for module, grade_id in OWN_WORK:
+    for module, _ in OWN_WORK:
         shipped = (paths.source_assets_dir() / "checklists" / f"{module}.toml").read_text()
         rubric = tomllib.loads((paths.source_assets_dir() / "rubrics" / f"{module}.toml")
                                .read_text())

@@ -20,10 +20,10 @@ one machine-readable sheet:
 >>> sheet = load()
 >>> sheet.value("integration_incidents", "2023H2")
 7
->>> print(*contradictions("Launch-week incidents fell from 7 in H2 2023 to 1 in Q1 2024."))
+>>> print(*contradictions("Launch-week incidents: 7 in H2 2023, down to 1 in Q1 2024."))
 launch-week incidents caused by integration bugs, across the org: the sheet has no value for \
 2024Q1 (text says 1)
->>> contradictions("Launch-week incidents fell from 7 in the second half of 2023 to 1 "
+>>> contradictions("Launch-week incidents: 7 in the second half of 2023 and 1 "
 ...                "in the first half of 2024.")
 []
 """
