@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from prose import p99, text_of  # noqa: E402
+from prose import KINDS, p99, text_of  # noqa: E402
 
-from course.prose import KINDS, review  # noqa: E402
+from course.prose import review  # noqa: E402
 
 
 def load_ref(ref: str, into: Path):

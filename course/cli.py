@@ -13,6 +13,10 @@ from pathlib import Path
 
 from course.errors import CourseError
 
+#: Commands that read the course source (solutions/, hidden tests, rubrics, sample
+#: cohorts). A learner install has none of it, so they stop early with one clear line.
+NEEDS_SOURCE = frozenset({"release", "init", "grade", "samples", "demo", "feedback", "report"})
+
 
 def _module_id(name: str) -> str:
     from course import catalog
@@ -24,6 +28,10 @@ def _cmd_release(args: argparse.Namespace) -> int:
     from course.release import ReleaseError, release
 
     modules = [_module_id(m) for m in args.module] if args.module else None
+    if args.to_exchange:
+        return _publish(args, modules)
+    if args.workspace or args.force:
+        raise CourseError("--workspace and --force go with --to-exchange")
     try:
         result = release(check=args.check, modules=modules)
     except ReleaseError as exc:
@@ -39,6 +47,31 @@ def _cmd_release(args: argparse.Namespace) -> int:
         return 0
     print(f"released {len(result.modules)} module(s) into exercises/; "
           f"{len(result.changed)} file(s) changed")
+    return 0
+
+
+def _publish(args: argparse.Namespace, modules: list[str] | None) -> int:
+    """``release MODULE... --to-exchange``: nbgrader's release_assignment, from exercises/."""
+    from course.grading.workspace import open_workspace
+    from course.hub.exchange import check_publishable, publish
+    from course.release import ReleaseError, release
+
+    if not modules or not args.workspace or args.check:
+        raise CourseError("--to-exchange needs the modules to publish and --workspace "
+                          "(the instructor's course folder), and no --check")
+    ws = open_workspace(Path(args.workspace))
+    for module in modules:
+        check_publishable(ws, module, force=args.force)
+    try:
+        stale = release(check=True, modules=modules)
+    except ReleaseError as exc:
+        raise CourseError(str(exc)) from exc
+    if stale.stale:
+        raise CourseError(f"exercises/ is stale for {stale.changed[0].split('/')[0]}: run "
+                          "'wbcourse release' before publishing")
+    for module in modules:
+        dest = publish(ws, module, force=args.force)
+        print(f"published {module} to the exchange: {dest}")
     return 0
 
 
@@ -75,7 +108,14 @@ def _cmd_collect(args: argparse.Namespace) -> int:
     from course.grading.workspace import open_workspace
 
     ws = open_workspace(Path(args.workspace))
-    report = collect(ws, _module_id(args.module), Path(args.source))
+    module = _module_id(args.module)
+    if args.source == "exchange":
+        from course.hub.exchange import inbound
+
+        source = inbound(ws, module)
+    else:
+        source = Path(args.source)
+    report = collect(ws, module, source)
     for line in report.lines():
         print(line)
     return 0
@@ -86,8 +126,15 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
     from course.grading.workspace import open_workspace
 
     ws = open_workspace(Path(args.workspace))
-    pages = write_feedback(ws, _module_id(args.module), learners=args.learner or None)
+    module = _module_id(args.module)
+    pages = write_feedback(ws, module, learners=args.learner or None)
     print(f"wrote {len(pages)} feedback page(s) under {ws.feedback}")
+    if args.to_exchange:
+        from course.hub.exchange import release_feedback
+
+        learners = args.learner or [p.parent.parent.name for p in pages]
+        for line in release_feedback(ws, module, learners).lines():
+            print(line)
     return 0
 
 
@@ -111,11 +158,23 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_review(args: argparse.Namespace) -> int:
-    from course.prose.cli import main as review_main
+def _cmd_hub(args: argparse.Namespace) -> int:
+    from course.hub.cli import run
 
-    argv = ["review", args.file, "--kind", args.kind] + (["--json"] if args.json else [])
-    return review_main(argv)
+    return run(args)
+
+
+def _cmd_similar(args: argparse.Namespace) -> int:
+    from course.grading.similar import run_similar
+
+    return run_similar(_module_id(args.module), Path(args.workspace),
+                       threshold=args.threshold, as_json=args.json)
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from course.prose.cli import run
+
+    return run(args)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -154,6 +213,8 @@ def _cmd_modules(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``wbcourse`` (exposed for tests and docs)."""
+    from course.grading.similarity import DEFAULT_THRESHOLD
+
     parser = argparse.ArgumentParser(
         prog="wbcourse",
         description="Working Backwards course: release, learn, grade, give feedback.",
@@ -169,6 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if exercises/ differs from a fresh release")
     p.add_argument("module", nargs="*", help="only these modules (default: all)")
+    p.add_argument("--to-exchange", action="store_true",
+                   help="publish the modules' exercises to the nbgrader exchange of "
+                        "--workspace (learners fetch them from the Assignments tab)")
+    p.add_argument("--workspace", help="with --to-exchange: the instructor's course folder")
+    p.add_argument("--force", action="store_true",
+                   help="with --to-exchange: replace a module already in the exchange")
 
     p = add("start", _cmd_start, "copy the exercises into your workspace and open JupyterLab")
     p.add_argument("dir", nargs="?", help="workspace folder (default: ~/wb-course)")
@@ -201,12 +268,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("module")
     p.add_argument("--workspace", required=True)
     p.add_argument("--from", dest="source", required=True,
-                   help="folder, .zip, or nbgrader exchange folder")
+                   help="folder, .zip, nbgrader exchange folder, or the word 'exchange' for "
+                        "the exchange the workspace's nbgrader_config.py names "
+                        "(write ./exchange for a folder of that name)")
 
     p = add("feedback", _cmd_feedback, "write one HTML feedback page per learner")
     p.add_argument("module")
     p.add_argument("--workspace", required=True)
     p.add_argument("--learner", action="append")
+    p.add_argument("--to-exchange", action="store_true",
+                   help="then release the pages through nbgrader's exchange (each learner "
+                        "fetches their own from the Assignments tab)")
 
     p = add("export", _cmd_export, "export grades for every module")
     p.add_argument("--workspace", required=True)
@@ -218,11 +290,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", required=True)
     p.add_argument("-o", "--output", required=True, help="output folder")
 
+    p = add("similar", _cmd_similar,
+            "find answers that are near-copies of another learner's or of the notebook")
+    p.add_argument("module")
+    p.add_argument("--workspace", required=True, help="grading workspace folder")
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON list of flags (question, learners, similarity, passages)")
+    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, metavar="T",
+                   help="flag similarities at or above T, above 0 and at most 1 "
+                        f"(default {DEFAULT_THRESHOLD})")
+
     p = add("review", _cmd_review, "run the prose checks on a text or Markdown file")
-    p.add_argument("file")
-    p.add_argument("--kind", required=True,
-                   choices=["press_release", "faq", "summary", "coe", "vision"])
-    p.add_argument("--json", action="store_true", help="print the review as JSON")
+    from course.prose.cli import add_review_arguments
+
+    add_review_arguments(p)
 
     p = add("demo", _cmd_demo, "grade the bundled sample cohorts end to end")
     p.add_argument("dir", nargs="?", default="demo-workspace", help="workspace folder")
@@ -233,9 +314,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("module", nargs="*")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
 
+    p = add("hub", _cmd_hub, "run a workshop on JupyterHub with nbgrader's exchange")
+    from course.hub.cli import add_arguments
+
+    add_arguments(p)
+
     p = add("modules", _cmd_modules, "list the course's modules")
     p.add_argument("--markdown", action="store_true", help="print the README module table")
     return parser
+
+
+def _require_source(command: str) -> None:
+    """Stop an instructor command where the course source cannot be found."""
+    from course import paths
+
+    try:
+        paths.course_root()
+    except paths.SourceNotFoundError as exc:
+        raise paths.SourceNotFoundError(f"wbcourse {command}: {exc}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command in NEEDS_SOURCE:
+            _require_source(args.command)
         return int(args.func(args) or 0)
     except CourseError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -14,6 +14,7 @@ from typing import Any
 
 from course.prose import Review, render_text, review
 
+REVIEW_DELAY = 0.3  # seconds of no typing before the scratchpad is reviewed again
 SCRATCH_NOTE = (
     "Scratchpad: edit here to see the feedback change. It is NOT saved or graded; "
     "paste your final answer into the answer cell."
@@ -102,21 +103,81 @@ def with_plain_text(bundle: Any, text: str) -> Any:
     return {"text/plain": text}
 
 
+class Debounce:
+    """Call ``fn(value)`` once the calls pause for ``delay`` seconds, with the last value.
+
+    Typing in a scratchpad changes its value at every keystroke; the review runs once
+    the learner stops typing (or at :meth:`flush`, e.g. from a button).  Without a
+    running event loop (a script, a test) each call runs ``fn`` at once.
+
+    >>> seen = []
+    >>> d = Debounce(seen.append, 0.3)
+    >>> d("a"); d("ab"); seen
+    ['a', 'ab']
+    >>> import asyncio
+    >>> async def typing():
+    ...     for v in ("x", "xy", "xyz"):
+    ...         d(v)
+    ...     await asyncio.sleep(0.4)
+    >>> asyncio.run(typing()); seen
+    ['a', 'ab', 'xyz']
+    """
+
+    def __init__(self, fn: Any, delay: float) -> None:
+        self.fn = fn
+        self.delay = delay
+        self._timer: Any = None
+        self._pending: tuple[Any] | None = None
+
+    def __call__(self, value: Any) -> None:
+        import asyncio
+
+        self._pending = (value,)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (not in a kernel): no keystrokes to wait for
+            self.flush()
+            return
+        self._timer = loop.call_later(self.delay, self.flush)
+
+    def cancel(self) -> None:
+        """Drop the pending call."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._pending = None
+
+    def flush(self) -> None:
+        """Run the pending call now (if any)."""
+        pending = self._pending
+        self.cancel()
+        if pending is not None:
+            self.fn(pending[0])
+
+
 def review_panel(
     text: str,
     kind: str,
     *,
     topic: Iterable[str] | None = None,
     live: bool = True,
+    off: Iterable[str] = (),
+    delay: float = REVIEW_DELAY,
 ) -> Any:
-    """A widget showing the review of ``text``; with ``live`` a scratchpad re-checks edits.
+    """A widget showing the review of ``text``; with ``live`` a scratchpad re-checks edits
+    once typing pauses for ``delay`` seconds, or at once with its "Check again" button.
 
     The returned box has a ``review`` attribute (the current :class:`Review`) and a
-    plain-text representation equal to :func:`course.prose.render_text`.
+    plain-text representation equal to :func:`course.prose.render_text`.  ``topic`` and
+    ``off`` (rules switched off) are passed to :func:`course.prose.review`.
     """
     import ipywidgets as w
 
     topic_list = list(topic) if topic is not None else None
+    off_list = tuple(off)
 
     class ReviewPanel(w.VBox):  # type: ignore[misc]
         """VBox whose plain-text repr is the text report (for frontends without widgets)."""
@@ -137,7 +198,7 @@ def review_panel(
     children: list[Any] = [score, marked, todo]
 
     def show(current: str) -> None:
-        result = review(current, kind, topic=topic_list)
+        result = review(current, kind, topic=topic_list, off=off_list)
         panel.review = result
         score.value = score_html(result)
         marked.value = marked_html(result)
@@ -153,10 +214,17 @@ def review_panel(
         )
         note = w.HTML(f"<small><i>{html.escape(SCRATCH_NOTE)}</i></small>")
         button = w.Button(description="Check again", icon="refresh")
-        pad.observe(lambda change: show(change["new"]), names="value")
-        button.on_click(lambda _b: show(pad.value))
+        later = Debounce(show, delay)
+        pad.observe(lambda change: later(change["new"]), names="value")
+
+        def check_now(_button: Any) -> None:
+            later.cancel()
+            show(pad.value)
+
+        button.on_click(check_now)
         children += [note, pad, button]
         panel.scratchpad = pad
         panel.button = button
+        panel.pending = later
     panel.children = tuple(children)
     return panel

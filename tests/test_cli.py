@@ -7,7 +7,7 @@ import pytest
 from course.cli import build_parser, main
 
 COMMANDS = ["release", "start", "init", "grade", "collect", "feedback", "export", "report",
-            "review", "demo", "samples", "modules"]
+            "similar", "review", "demo", "samples", "modules"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -85,3 +85,16 @@ def test_nbgrader_failure_names_the_module_and_the_reason(tmp_path):
     assert message.startswith("cannot release 99-no-such-module: ")
     assert "No notebooks were matched" in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize("argv", [["release", "--check"], ["samples", "--check"],
+                                  ["demo", "x"], ["init", "x"]])
+def test_instructor_commands_without_a_course_source(argv, tmp_path, monkeypatch, capsys):
+    """WBCOURSE_ROOT pointing at a folder without solutions/: one line, exit 2, nothing made."""
+    monkeypatch.setenv("WBCOURSE_ROOT", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: wbcourse {argv[0]}: WBCOURSE_ROOT=")
+    assert "has no solutions/ folder" in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

@@ -89,6 +89,21 @@ def test_hidden_tests_never_appear_in_feedback(cohort):
 
 
 @pytest.mark.slow
+def test_explanations_follow_every_graded_test_and_never_reach_the_release(cohort):
+    from course import paths
+
+    write_feedback(cohort, MODULE)
+    why = "doubling is multiplying by two, not adding two"
+    for learner in ("ada", "bob"):  # passed and failed alike
+        text = re.sub(r"<[^>]+>", "", pages(cohort)[learner])
+        assert "Why:" in text and why in text, learner
+    assert '<strong>negative</strong>' in pages(cohort)["bob"]
+    assert why not in pages(cohort)["dee"]  # not graded: nothing to explain yet
+    released = (paths.exercises_dir() / MODULE / "mini.ipynb").read_text(encoding="utf-8")
+    assert why not in released and '"explains"' not in released
+
+
+@pytest.mark.slow
 def test_learner_text_is_escaped_and_pages_forbid_scripts(cohort):
     write_feedback(cohort, MODULE)
     cy = pages(cohort)["cy"]
@@ -159,3 +174,17 @@ def test_cli_feedback(cohort, capsys):
 
     assert main(["feedback", "mini", "--workspace", str(cohort.root), "--learner", "bob"]) == 0
     assert "wrote 1 feedback page(s)" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_feedback_never_shows_another_learners_text(cohort, tmp_path):
+    """ada's answer was copied by eve: ada's page shows neither eve nor her words."""
+    from course.grading.similar import check_module
+    from tests.graded_cohort import COPY_EXTRA, with_copier
+
+    ws = with_copier(cohort, tmp_path / "ws")
+    assert check_module(ws, MODULE).flags  # the copy is found
+    write_feedback(ws, MODULE)
+    for learner, text in pages(ws).items():
+        assert COPY_EXTRA not in text, learner
+        assert not re.search(r"\beve\b", text), learner

@@ -1,4 +1,4 @@
-"""Tests for course.metrics and the WBR data of module 04 (make_metrics_data.py)."""
+"""Tests for course.lessons.metrics and the WBR data of module 04 (make_metrics_data.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from course import metrics, paths
+from course import paths
+from course.lessons import metrics
 
 matplotlib.use("Agg")
 
@@ -114,7 +115,7 @@ def test_plot_six_twelve_draws_two_panels_and_highlights() -> None:
     import matplotlib.pyplot as plt
 
     weekly, monthly = metrics.load_weekly(), metrics.load_monthly()
-    chart = metrics._reference_six_twelve(weekly, monthly, "rentals")
+    chart = _six_twelve(weekly, monthly, "rentals")
     assert not chart.problems()
     fig = metrics.plot_six_twelve(chart, title="Rentals", highlight="2025-W10")
     try:
@@ -132,10 +133,17 @@ def test_plot_six_twelve_explains_bad_shapes() -> None:
         metrics.plot_six_twelve(bad)
 
 
+def _six_twelve(weekly, monthly, name):
+    """A working six_twelve, as a learner writes it (the package ships none)."""
+    w, m = metrics.column(weekly, name), metrics.column(monthly, name)
+    return metrics.SixTwelve(metrics.column(weekly, "iso_week")[-6:], w[-6:], w[-58:-52],
+                             metrics.column(monthly, "month")[-12:], m[-12:], m[-24:-12])
+
+
 def test_anomaly_explorer_builds_a_widget_and_gives_feedback() -> None:
     import ipywidgets
 
-    panel = metrics.anomaly_explorer(metrics.load_weekly(), metrics.load_monthly())
+    panel = metrics.anomaly_explorer(metrics.load_weekly(), metrics.load_monthly(), _six_twelve)
     assert isinstance(panel, ipywidgets.VBox)
     controls, note, _chart = panel.children
     pick, week, flag = controls.children
@@ -145,3 +153,16 @@ def test_anomaly_explorer_builds_a_widget_and_gives_feedback() -> None:
     week.value = "2025-W12"
     flag.click()
     assert "Try again" in note.value
+
+
+def test_anomaly_explorer_says_when_the_learners_function_is_unfinished() -> None:
+    def unfinished(weekly, monthly, name):
+        raise NotImplementedError()
+
+    panel = metrics.anomaly_explorer(metrics.load_weekly(), metrics.load_monthly(), unfinished)
+    controls, note, _chart = panel.children
+    assert "does not work yet (NotImplementedError)" in note.value
+    pick, week, flag = controls.children
+    week.value = "2025-W10"
+    flag.click()
+    assert "Right" in note.value, "flagging a week works without the chart"

@@ -446,8 +446,8 @@ def test_verb_forms_make_sentences(sentence: str) -> None:
 
 
 def test_verb_heuristics() -> None:
-    from course.prose import lexicon
-    from course.prose.signals import has_verb_phrase, is_verbish
+    from course.prose.analysis import has_verb_phrase, is_verbish
+    from course.prose.engine import word_set
 
     for word in ("rewrote", "rewritten", "led", "built", "took", "kept", "found", "shipped"):
         assert is_verbish(word), word
@@ -455,7 +455,7 @@ def test_verb_heuristics() -> None:
         assert is_verbish(word), word
     for word in ("mechanism", "library", "checklist", "quarter", "bit", "cast"):
         assert not is_verbish(word), word
-    fw = lexicon.words("language", "function_words")
+    fw = word_set("language:function_words")
     assert has_verb_phrase(["we", "also", "preorder", "titles"], fw)
     assert has_verb_phrase(["it", "will", "not", "autoscale"], fw)
     assert not has_verb_phrase(["may", "2025", "launch", "plan"], fw)  # the month May
@@ -562,28 +562,27 @@ def test_coe_owner_label_before_colon_counts_as_owner() -> None:
     assert owner_label("Impact: 6.5% of requests failed, due to the config.") is None
 
 
-# ------------------------------------------------------------------ speed
-def test_fast_phrase_matcher_agrees_with_the_regex() -> None:
-    """lexicon.find matches entries without compiling them; the regex stays the definition."""
+# ------------------------------------------------------------------ the phrase index
+def test_phrase_index_finds_what_each_entry_regex_finds_at_word_starts() -> None:
+    """The index tries an entry only where it can start; the entry's regex stays its
+    definition: every word list, on tricky texts, finds the longest match of any entry
+    at each word start, left to right without overlaps."""
     import re
 
-    from course.prose import lexicon
-    from course.prose.text import parse
+    from course.prose import engine
 
-    def reference(name: str, section: str, idx: lexicon.TokenIndex) -> list[tuple[int, int]]:
+    def reference(ref: str, idx: engine.TextIndex) -> list[tuple[int, int]]:
         best: dict[int, int] = {}
-        for e in lexicon.phrases(name, section):
-            pat = re.compile(lexicon._entry_pattern(e), re.IGNORECASE)
-            anywhere = not e[:1].isalnum()  # ".com" may start inside a word
-            for m in pat.finditer(idx.plain):
-                s = m.start()
-                if anywhere or s in idx.numbers or any(s in p for p in idx.lead.values()):
-                    best[s] = max(best.get(s, -1), m.end())
-        out, end = [], -1
+        starts = {s for s, _ in idx.words}
+        for entry, _ in engine.entries(ref):
+            anywhere = not engine.lead(entry) and not entry.startswith("{n}")
+            for m in re.compile(engine.entry_pattern(entry), re.I).finditer(idx.plain):
+                if anywhere or m.start() in starts:
+                    best[m.start()] = max(best.get(m.start(), -1), m.end())
+        out: list[tuple[int, int]] = []
         for pos in sorted(best):
-            if pos >= end:
+            if not out or pos >= out[-1][1]:
                 out.append((pos, best[pos]))
-                end = best[pos]
         return out
 
     texts = [
@@ -593,52 +592,19 @@ def test_fast_phrase_matcher_agrees_with_the_regex() -> None:
         "I led the rewrite; I owned the SLA. We will add a limit. İstanbul teams use it often.",
         "Best-in-class, state-of-the-art and 40% teams use it; $4.2k per month; a lot of teams.",
         "Visit videostore.example.com/party or x.com. Sign up today to learn more.",
-        # phrases found where their lead word stands, by the word after it: across
-        # whitespace runs and blocks, before "'s", with a final "*", at the end
         "The root cause's fix: why\n\nnow? I\tled it, i  owned it. Why did it fail? I led",
-        "Our biggest challenges: cost to build, build vs. buy, how many customers; "
-        "e.g. the Why Now; a success metrics review. We will run it. By 2030 we will",
-        # "{n} ..." entries tried at the numbers the entry's word follows
-        "5) teams, (12 teams use it, 3\n\nteams run, 1,000 teams' tools, twenty-five teams,"
-        " 4 teams-wide, 9 teams's, 2.5 years, 3-4 years, 6 to 9 years, $5 services,"
-        " 7 orgs. 8 teams",
+        "5) teams, (12 teams use it, 3\n\nteams run, 1,000 teams' tools, 9 teams's, 7 orgs.",
     ]
     for path in sorted((ROOT / "assets" / "prose_eval").glob("*.jsonl")):
         texts.append(json.loads(path.read_text(encoding="utf-8").splitlines()[0])["text"])
-    # every section of the files that find() matches with (language and verbs are word
-    # sets, looked up word by word)
-    sections = [
-        (name, section)
-        for name in ("style", "kinds", "jargon")
-        for section in lexicon._sections(name)
+    refs = [
+        f"{path.stem}:{section}"
+        for path in sorted(engine.RULES_DIR.glob("*.txt"))
+        for section in engine._sections(path)
+        if path.stem not in ("language", "verbs")  # (word sets, looked up word by word)
     ]
     for text in texts:
-        doc = parse(text)
-        idx = lexicon.TokenIndex(doc.plain, doc.starts, doc.ends, doc.lows)
-        for name, section in sections:
-            assert lexicon.find(name, section, idx) == reference(name, section, idx), (
-                section,
-                text[:40],
-            )
-
-
-def test_first_review_compiles_no_phrase_patterns() -> None:
-    """The first call is cheap: word lists are matched without compiling one regex per entry."""
-    code = (
-        "import json, sys; from course.prose import review, KINDS, lexicon\n"
-        "t = sys.stdin.read()\n"
-        "for k in KINDS: review(t, k, topic=['offers service'])\n"
-        "print(json.dumps([lexicon._compiled.cache_info().currsize,"
-        " lexicon.advice.cache_info().currsize, lexicon.matcher.cache_info().currsize,"
-        " 'importlib.resources' in sys.modules]))"
-    )
-    text = (ROOT / "assets" / "prose_eval" / "summary.jsonl").read_text().splitlines()[0]
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        input=json.loads(text)["text"] + "\nIt is very good and significantly faster.",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    ).stdout
-    assert json.loads(out) == [0, 0, 0, False]
+        idx = engine.TextIndex.of(text)
+        for ref in refs:
+            found = [(s, e) for s, e, _ in engine.phrase_list(ref).find(idx)]
+            assert found == reference(ref, idx), (ref, text[:40])

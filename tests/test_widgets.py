@@ -75,3 +75,46 @@ def test_import_course_does_not_import_ipywidgets() -> None:
     code = "import sys, course, course.prose; print('ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_scratchpad_reviews_once_typing_pauses_not_per_keystroke(monkeypatch) -> None:
+    import asyncio
+
+    import course.widgets as widgets
+
+    calls: list[str] = []
+    real = widgets.review
+
+    def counting(text, kind, **kw):
+        calls.append(text)
+        return real(text, kind, **kw)
+
+    monkeypatch.setattr(widgets, "review", counting)
+    panel = review_panel(WEAK, "summary", delay=0.05)
+    assert calls == [WEAK]
+
+    async def type_slowly_then_pause() -> None:
+        for i in range(1, len(BETTER) + 1, 7):  # keystrokes, closer together than the delay
+            panel.scratchpad.value = BETTER[:i]
+            await asyncio.sleep(0.001)
+        panel.scratchpad.value = BETTER
+        assert calls == [WEAK]  # nothing reviewed while typing
+        await asyncio.sleep(0.15)
+
+    asyncio.run(type_slowly_then_pause())
+    assert calls == [WEAK, BETTER]
+    assert panel.review.text == BETTER
+
+    async def type_then_press_check() -> None:
+        panel.scratchpad.value = WEAK
+        panel.button.click()  # the button reviews at once, and the pending review is dropped
+        assert calls[-1] == WEAK
+        await asyncio.sleep(0.15)
+
+    asyncio.run(type_then_press_check())
+    assert calls == [WEAK, BETTER, WEAK]
+
+
+def test_review_panel_passes_rules_switched_off() -> None:
+    panel = review_panel(WEAK, "summary", off=["weasel"], live=False)
+    assert "weasel" not in {f.rule for f in panel.review.findings}

@@ -23,10 +23,10 @@ class ProseSpec:
     test_id: str  # grade_id of the test cell
     answer_id: str  # grade_id of the answer cell holding the text
     variable: str  # name the text is assigned to
-    kind: str | None  # a course.prose kind, or None when ``scorer`` is given
+    kind: str  # a course.prose kind (course/prose/rules/<kind>.toml)
     points: float
     topic: tuple[str, ...] = ()
-    scorer: str | None = None  # "package.module:function(text, max_points) -> points"
+    off: tuple[str, ...] = ()  # rules switched off for this exercise
 
 
 def specs_for(source_dir: Path) -> list[ProseSpec]:
@@ -45,10 +45,10 @@ def specs_for(source_dir: Path) -> list[ProseSpec]:
                     test_id=grading["grade_id"],
                     answer_id=prose["answer"],
                     variable=prose["variable"],
-                    kind=prose.get("kind"),
+                    kind=prose["kind"],
                     points=float(grading["points"]),
                     topic=tuple(prose.get("topic", ())),
-                    scorer=prose.get("scorer"),
+                    off=tuple(prose.get("off", ())),
                 )
             )
     return specs
@@ -97,20 +97,4 @@ def recompute(spec: ProseSpec, submitted: nbformat.NotebookNode) -> tuple[float,
     text = extract_text(source, spec.variable)
     if text is None:
         return 0.0, f"{spec.answer_id}: could not read {spec.variable} as a plain string"
-    if spec.scorer:
-        return float(load_scorer(spec.scorer)(text, spec.points)), None
-    return review(text, spec.kind, topic=spec.topic or None).points(spec.points), None
-
-
-def load_scorer(name: str):
-    """The function a ``scorer`` string names (``package.module:function``).
-
-    >>> load_scorer("course.customer:benefit_points").__name__
-    'benefit_points'
-    """
-    import importlib
-
-    module, _, func = name.partition(":")
-    if not module.startswith("course.") or not func.isidentifier():
-        raise ValueError(f"scorer must name a function in the course package: {name!r}")
-    return getattr(importlib.import_module(module), func)
+    return review(text, spec.kind, topic=spec.topic or None, off=spec.off).points(spec.points), None

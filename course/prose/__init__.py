@@ -5,6 +5,9 @@
 and say what to do.  Standard library only; the same text always gets the same
 score, so a grader can recompute it in its own process.
 
+Each kind is declared as data in ``course/prose/rules/<kind>.toml`` (see
+``docs/authoring.md``); :func:`rules_of` lists a kind's rules.
+
 >>> r = review("I led the rewrite of the offers service.", "summary")
 >>> 0 <= r.score <= 1, r.kind
 (True, 'summary')
@@ -13,120 +16,90 @@ score, so a grader can recompute it in its own process.
 >>> review("text", "memo")
 Traceback (most recent call last):
 ...
-ValueError: unknown kind 'memo'; expected one of: press_release, faq, summary, coe, vision
+ValueError: unknown kind 'memo'; expected one of: press_release, faq, summary, coe, vision, benefit
 """
 
 from __future__ import annotations
 
-from .kinds import KINDS
 from .model import Finding, Review
 from .render import render_text
 
 TYPE_CHECKING = False  # keep `import course.prose` light: typing-only imports below
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
+    from typing import Any
 
-__all__ = ["KINDS", "Finding", "Review", "render_text", "review"]
+    from .rules import Rule
 
-OFF_TOPIC_CAP = 0.15
-_SUFFIXES = (
-    "ations",
-    "ation",
-    "ments",
-    "ment",
-    "ings",
-    "ing",
-    "ies",
-    "ied",
-    "ers",
-    "er",
-    "ed",
-    "es",
-    "ly",
-    "s",
-)
+__all__ = ["KINDS", "Finding", "Review", "add_rules_folder", "kind_names", "render_text",
+           "review", "rules_of"]  # fmt: skip
 
 
-def _stem(word: str) -> str:
-    """A tiny suffix-stripping stemmer, enough to match 'tests' with 'testing'.
+def kind_names() -> tuple[str, ...]:
+    """The kinds of written answer: one per rules file (built-in ones first)."""
+    from .folders import kinds
 
-    >>> _stem("latencies"), _stem("testing"), _stem("adopted")
-    ('latenc', 'test', 'adopt')
+    return kinds()
+
+
+KINDS = kind_names()  # the kinds when the package was imported (kind_names(): later ones too)
+
+
+def add_rules_folder(folder: str) -> None:
+    """Use the kinds and word lists of ``folder`` too (a course's own kinds)."""
+    from .rules import add_rules_folder as add
+
+    add(folder)
+
+
+def rules_of(kind: str) -> tuple[Rule, ...]:
+    """The rules a ``kind`` applies (its own, then the shared ones), with descriptions.
+
+    >>> [r.id for r in rules_of("summary")][:2]
+    ['activity_language', 'no_measured_outcome']
     """
-    for suf in _SUFFIXES:
-        if word.endswith(suf) and len(word) - len(suf) >= 3:
-            return word[: -len(suf)]
-    return word
+    from .rules import load_kind
+
+    return load_kind(kind).rules
 
 
-def review(text: str, kind: str, *, topic: Iterable[str] | None = None) -> Review:
-    """Review ``text`` as a written answer of ``kind`` (one of :data:`KINDS`).
+def review(
+    text: str,
+    kind: str,
+    *,
+    topic: Iterable[str] | str | None = None,
+    context: Mapping[str, Any] | None = None,
+    off: Iterable[str] = (),
+) -> Review:
+    """Review ``text`` as a written answer of ``kind`` (one of :func:`kind_names`).
 
-    ``topic`` lists keywords of the prompt; a text sharing none of them is
-    flagged ``off_topic`` and its score capped at 0.15.
+    ``topic`` lists keywords of the prompt; a text sharing none of them is flagged
+    ``off_topic`` and its score capped at 0.15.  ``context`` is what else the exercise
+    knows (detectors read it; ``topic`` is ``context["topic"]``).  ``off`` names rules
+    switched off for this exercise: they give no finding, penalty or cap.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
+    from .rules import load_kind
+
+    kind_spec = load_kind(kind)  # (raises ValueError for an unknown kind)
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, not {type(text).__name__}")
     if not text.strip():
-        return Review(
-            kind=kind,
-            text=text,
-            score=0.0,
-            signals={"words": 0},
-            findings=[Finding("empty", "Write your answer: the text is empty.", 0, 0, "error")],
-        )
-    from . import kinds, scoring
-    from .signals import Analysis
+        finding = Finding("empty", "Write your answer: the text is empty.", 0, 0, "error")
+        return Review(kind=kind, text=text, score=0.0, signals={"words": 0}, findings=[finding])
+    from .analysis import Analysis
+    from .scoring import run
     from .text import parse
 
-    module = kinds.get(kind)
-    a = Analysis(parse(text))
-    module.check(a)
+    ctx = dict(context or {})
     if topic is not None:
-        _check_topic(a, [topic] if isinstance(topic, str) else list(topic))
-    score = scoring.finalize(a, module.MIN_WORDS)
-    doc = a.doc
-    findings = []
-    for f in a.findings:
-        start, end = (0, 0) if f.doc_level else doc.span(f.start, f.end)
-        findings.append(Finding(f.rule, f.message, start, end, f.severity))
-    findings.sort(
-        key=lambda f: (
-            f.start == f.end == 0,
-            f.start,
-            f.end,
-            "" if f.start == f.end == 0 else f.rule,
-        )
-    )
-    return Review(kind=kind, text=text, score=score, signals=a.signals, findings=findings)
-
-
-def _check_topic(a: object, topic: list[str]) -> None:
-    from . import lexicon
-    from .signals import Analysis
-
-    assert isinstance(a, Analysis)
-    fw = lexicon.words("language", "function_words")
-    wanted = {
-        _stem(w)
-        for phrase in topic
-        for w in phrase.lower().replace("-", " ").split()
-        if w not in fw and len(w) > 1
-    }
-    if not wanted:
-        return
-    have = set()
-    for si, info in enumerate(a.sents):
-        if info.coherent:
-            have.update(_stem(w) for w in a.sentence_words(si))
-    shared = sorted(wanted & have)
-    a.signals["topic_overlap"] = len(shared)
-    if not shared:
-        a.caps["off_topic"] = OFF_TOPIC_CAP
-        a.add_doc(
-            "off_topic",
-            "This does not address the question: write about " + ", ".join(sorted(topic)[:5]) + ".",
-            "error",
-        )
+        ctx["topic"] = topic
+    doc = parse(text)
+    score, signals, raw = run(kind_spec, Analysis(doc, ctx, kind_spec.folder), frozenset(off))
+    findings = [
+        Finding(f.rule, f.message, *((0, 0) if f.doc_level else doc.span(f.start, f.end)),
+                f.severity)
+        for f in raw
+    ]
+    findings.sort(key=lambda f: (f.start == f.end == 0, f.start, f.end,
+                                 "" if f.start == f.end == 0 else f.rule))  # fmt: skip
+    return Review(kind=kind, text=text, score=score, signals=signals, findings=findings)

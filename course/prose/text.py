@@ -16,17 +16,10 @@ reported at its offsets in the original text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate
 
-from .scan import occurrences
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-# ------------------------------------------------------------------ patterns
+# ------------------------------------------------------------------ line patterns
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})[ \t]+")
 _HEADING_TAIL = re.compile(r"[ \t]+#+[ \t]*$")
@@ -36,14 +29,6 @@ _QUOTE = re.compile(r"^\s{0,3}>[ \t]?")
 _RULE = re.compile(r"^\s{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _TABLE_SEP = re.compile(r"^\s*\|?[\s:|-]*-{3,}[\s:|-]*$")
 _QA = re.compile(r"^\s*(?:Q|A|Question|Answer)\s*[:.]\s", re.IGNORECASE)
-# First characters of a line that none of the line patterns above can match
-_PROSE_START = frozenset("BCDEFGHIJKLMNOPRSTUVWXYZbcdefghijklmnoprstuvwxyz")
-# The first character (after any whitespace) that a line needs for each pattern to match
-_FENCE_FIRST = frozenset("`~")
-_RULE_FIRST = frozenset("-*_")
-_SETEXT_FIRST = frozenset("=-")
-_ITEM_FIRST = frozenset("-*+•")  # or a digit
-_QA_FIRST = frozenset("qQaA")
 _INLINE = re.compile(
     r"!?\[(?P<ltext>[^\]\n]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)"  # [text](url), images
     r"|\[(?P<rtext>[^\]\n]+)\]\[[^\]\n]*\]"  # [text][ref]
@@ -53,37 +38,19 @@ _INLINE = re.compile(
     r"|\\(?P<esc>[\\`*_{}\[\]()#+\-.!|>~])"  # backslash escapes
     r"|\*{1,3}|~~|(?<![A-Za-z0-9])_{1,3}|_{1,3}(?![A-Za-z0-9])|\|"  # emphasis marks, pipes
 )
-_MARKUP_CHAR_LIST = "[`<*_~|\\"  # characters that may start inline markup
-_MARKUP_CHARS = re.compile(f"[{re.escape(_MARKUP_CHAR_LIST)}]")
-_INLINE_START = re.compile(r"[!\[`<*_~|\\]")  # where an _INLINE match may start
-_WORD = re.compile(
+_KEPT_GROUPS = ("ltext", "rtext", "auto", "code", "esc")  # markup whose inside is text
+# ------------------------------------------------------------------ words and sentences
+WORD = re.compile(
     r"[A-Za-z][A-Za-z0-9]*(?:['’\-][A-Za-z0-9]+)*"  # words: don't, low-latency, p99
     r"|[$€£]?\d+(?:[.,:]\d+)*(?:%|[A-Za-z]+)?"  # numbers: 40%, $4.99, 14:05, 100ms, 2FA
 )
-# The same words as _WORD, written to start with one character class so that the regex
-# engine skips spaces and punctuation quickly.  It runs on lower-cased text, and its
-# quantifiers are possessive ("*+"): nothing follows them in the pattern, so the greedy
-# match never backtracks and possessive ones match the same words without saving
-# backtracking points.
-_TOKEN = (
-    r"[a-z\d$€£](?:(?<=[a-z])[a-z0-9]*+(?:['’\-][a-z0-9]++)*+"
-    r"|(?<=[$€£])\d++(?:[.,:]\d++)*+(?:%|[a-z]++)?+"
-    r"|(?<=\d)\d*+(?:[.,:]\d++)*+(?:%|[a-z]++)?+)"
-)
-# Runs of words separated by single spaces, as one match each: "we cut p99 to" is one
-# match, split at its spaces afterwards (fewer regex matches than one per word); split()
-# keeps the runs at odd indexes.
-_RUN_SPLIT = re.compile(f"({_TOKEN}(?: {_TOKEN})*+)")
 _NEXT_START = re.compile(r"\s*[\"'“‘(\[]?[A-Z0-9$€£]")
-_CUT_NEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789$€£")  # [A-Z0-9$€£]
 # a sentence end (full stop, "!" or "?", closing quotes) where the next sentence starts
-# (it starts with one character class so that the engine can skip to candidates)
 _CUT = re.compile(r"[.!?][.!?]*[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9$€£])")
 _ABBREV = frozenset(
     "e.g i.e mr mrs ms dr vs etc inc corp ltd jr sr st no nos fig figs vol approx cf al u.s "
     "p.m a.m".split()
 )
-_LONGEST_ABBREV = max(map(len, _ABBREV))
 # Abbreviations that only stand before a number ("No. 5", "Fig. 3"): before anything else
 # the full stop ends the sentence ("The answer is no. We ...").
 _NUMBER_PREFIX = frozenset("no nos fig figs vol".split())
@@ -112,49 +79,20 @@ class Sentence:
     text: str
 
 
-@dataclass(slots=True)
+@dataclass
 class Doc:
     """The parsed text: ``plain`` copy, offset map and structure."""
 
     text: str
     plain: str
-    runs: tuple[list[int], list[int], list[bool]]  # the offset map, see parse()
+    runs: tuple[list[int], list[int], list[bool]]  # the offset map, see _plain_text()
     blocks: list[Block] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)  # word i is plain[starts[i]:ends[i]]
     ends: list[int] = field(default_factory=list)
     lows: list[str] = field(default_factory=list)  # word i, lower-cased
-    low: str = ""  # plain.lower() (computed once: it may differ from plain in length)
     block_sentences: list[list[int]] = field(default_factory=list)  # block -> sentences
-    _sent_starts: list[int] = field(default_factory=list)
-    _by_word: dict[str, list[int]] | None = None
-    _sorted_words: list[str] | None = None
-
-    @property
-    def by_word(self) -> dict[str, list[int]]:
-        """Each distinct lower-cased word -> the indexes where it stands, in order.
-
-        >>> sorted(parse("We cut it; they cut more.").by_word.items())[:2]
-        [('cut', [1, 4]), ('it', [2])]
-        """
-        by_word = self._by_word
-        if by_word is None:
-            by_word = self._by_word = {}
-            get = by_word.get
-            for i, w in enumerate(self.lows):
-                where = get(w)
-                if where is None:
-                    by_word[w] = [i]
-                else:
-                    where.append(i)
-        return by_word
-
-    @property
-    def sorted_words(self) -> list[str]:
-        """The distinct lower-cased words, sorted (numbers and "$" first)."""
-        if self._sorted_words is None:
-            self._sorted_words = sorted(self.by_word)
-        return self._sorted_words
+    sent_starts: list[int] = field(default_factory=list)
 
     def original(self, pos: int) -> int:
         """The offset in ``text`` of the plain character at ``pos`` (``len(plain)``: the
@@ -178,11 +116,10 @@ class Doc:
 
     def sentence_at(self, pos: int) -> int:
         """Index of the sentence containing plain offset ``pos`` (or the nearest before)."""
-        return (bisect_right(self._sent_starts, pos) or 1) - 1  # max(i - 1, 0), no call
+        return max(bisect_right(self.sent_starts, pos) - 1, 0)
 
     def word_at(self, pos: int) -> int:
-        """Index of the word holding plain offset ``pos``, or of the first word after it
-        (the first word that ends after ``pos``: words do not overlap).
+        """Index of the word holding plain offset ``pos``, or of the first word after it.
 
         >>> d = parse("We cut p99.")
         >>> d.word_at(0), d.word_at(2), d.word_at(4), d.word_at(10)
@@ -190,362 +127,237 @@ class Doc:
         """
         return bisect_right(self.ends, pos)
 
-
-def _inline_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
-    """``_INLINE.finditer(text, start, end)``, trying only where markup may start.
-
-    (_INLINE starts with optional "!" and alternatives, so the regex engine cannot skip
-    ahead by itself; trying it at every character is slow.)
-    """
-    pos = start
-    search, match = _INLINE_START.search, _INLINE.match
-    while True:
-        c = search(text, pos, end)
-        if c is None:
-            return
-        m = match(text, c.start(), end)
-        if m is None:
-            pos = c.start() + 1
-        else:
-            yield m
-            pos = m.end()
+    def block_text(self, bi: int) -> str:
+        """The plain text of block ``bi``."""
+        b = self.blocks[bi]
+        return self.plain[b.start : b.end]
 
 
+# ------------------------------------------------------------------ Markdown to plain
 def _inline(text: str, start: int, end: int, segs: list[tuple[int, int]]) -> None:
-    """Append the kept ``(start, end)`` pieces of ``text[start:end]`` with markup removed."""
-    if not _MARKUP_CHARS.search(text, start, end):
-        segs.append((start, end))  # plain line: nothing to strip
-        return
+    """Append the kept ``(start, end)`` pieces of ``text[start:end]`` with markup removed
+    (``(p, p)`` stands for a space: a table pipe)."""
     pos = start
-    for m in _inline_matches(text, start, end):
+    for m in _INLINE.finditer(text, start, end):
         if m.start() > pos:
             segs.append((pos, m.start()))
-        if m.group("ltext") is not None:
-            _inline(text, m.start("ltext"), m.end("ltext"), segs)
-        elif m.group("rtext") is not None:
-            _inline(text, m.start("rtext"), m.end("rtext"), segs)
-        elif m.group("auto") is not None:
-            segs.append((m.start("auto"), m.end("auto")))
-        elif m.group("code") is not None:
-            segs.append((m.start("code"), m.end("code")))
-        elif m.group("esc") is not None:
-            segs.append((m.start("esc"), m.end("esc")))
+        kept = next((g for g in _KEPT_GROUPS if m.group(g) is not None), None)
+        if kept in ("ltext", "rtext"):
+            _inline(text, m.start(kept), m.end(kept), segs)
+        elif kept is not None:
+            segs.append((m.start(kept), m.end(kept)))
         elif m.group(0) == "|":
-            segs.append((m.start(), m.start()))  # marker: becomes a space
+            segs.append((m.start(), m.start()))
         pos = m.end()
     if pos < end:
         segs.append((pos, end))
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each line, without its ``\\n`` or ``\\r\\n``."""
     out = []
     pos = 0
-    n = len(text)
-    while pos <= n:
-        nl = text.find("\n", pos)
-        if nl < 0:
-            out.append((pos, n))
-            break
-        e = nl - 1 if nl > pos and text[nl - 1] == "\r" else nl
-        out.append((pos, e))
-        pos = nl + 1
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        end = pos + len(line)
+        crlf = line.endswith("\r") and i < len(lines) - 1
+        out.append((pos, end - 1 if crlf else end))
+        pos = end + 1
     return out
 
 
-def _ends_open(text: str, s: int, e: int) -> bool:
+def _ends_open(line: str) -> bool:
     """True when a line ends mid-sentence (wrapped paragraph)."""
-    tail = text[s:e].rstrip()
+    tail = line.rstrip()
     return bool(tail) and tail[-1] not in ".!?:;\"”'’)"
 
 
-def _title_like(text: str, s: int, e: int) -> bool:
+def _title_like(line: str) -> bool:
     """A short line without final punctuation: a headline, a label, a title."""
-    line = text[s:e].strip()
+    line = line.strip()
     return bool(line) and line[-1] not in ".,;:" and len(line.split()) <= 14
+
+
+class _Blocks:
+    """Markdown lines grouped into blocks of ``(start, end)`` text segments."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.out: list[tuple[str, int, list[tuple[int, int]]]] = []  # kind, line, segments
+        self.cur: list[tuple[int, int]] | None = None
+        self.kind = "para"
+        self.line = 0
+        self.prev: tuple[int, int] | None = None  # the body of the block's last line
+
+    def close(self) -> None:
+        if self.cur:
+            self.out.append((self.kind, self.line, self.cur))
+        self.cur = None
+        self.prev = None
+
+    def starts_new(self, kind: str | None, body: str) -> bool:
+        """Does a line of this ``kind`` (None: plain text) start a new block?"""
+        if self.cur is None or kind in ("heading", "item"):
+            return True
+        if (kind == "quote") != (self.kind == "quote"):
+            return True
+        if self.prev is None:
+            return False
+        prev = self.text[self.prev[0] : self.prev[1]]
+        if prev.rstrip()[-1:] == "?":
+            return True  # a question stands alone
+        return _title_like(prev) and _ends_open(prev) and bool(_NEXT_START.match(body))
+
+    def add(self, li: int, kind: str | None, line_start: int, body: int, end: int) -> None:
+        """Add the text ``text[body:end]`` of line ``li`` (which starts at ``line_start``)."""
+        if self.starts_new(kind, self.text[body:end]):
+            self.close()
+            self.cur, self.kind, self.line = [], kind or "para", li
+        elif self.cur:
+            self.cur.append((line_start - 1, line_start - 1))  # the line break: a space
+        assert self.cur is not None
+        _inline(self.text, body, end, self.cur)
+        self.prev = (body, end)
+        if kind == "heading":
+            self.close()
+
+
+def _classify(line: str) -> tuple[str | None, int]:
+    """The kind of a Markdown line (None: plain text) and where its text starts."""
+    kind = None
+    body = 0
+    m = _QUOTE.match(line)
+    if m:
+        kind, body = "quote", m.end()
+    rest = line[body:]
+    m = _HEADING.match(rest)
+    if m:
+        return "heading", body + m.end()
+    m = _ITEM.match(rest)
+    if m:
+        return "item", body + m.end()
+    if _QA.match(rest):
+        return kind or "para", -1 - body  # a "Q:" / "A:" label starts a block
+    return kind, body
+
+
+def _blocks(text: str) -> list[tuple[str, int, list[tuple[int, int]]]]:
+    """The text's blocks: ``(kind, first line, text segments)``."""
+    blocks = _Blocks(text)
+    in_fence = False
+    for li, (ls, le) in enumerate(_lines(text)):
+        line = text[ls:le]
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            blocks.close()
+            continue
+        if in_fence:
+            continue
+        if not line.strip() or _RULE.match(line) or _TABLE_SEP.match(line):
+            blocks.close()
+            continue
+        if _SETEXT.match(line) and blocks.cur is not None and blocks.prev is not None:
+            blocks.kind = "heading"  # the line before was a heading
+            blocks.close()
+            continue
+        kind, body = _classify(line)
+        if body < 0:  # a "Q:" / "A:" label
+            blocks.close()
+            body = -1 - body
+        end = le
+        if kind == "heading":
+            tail = _HEADING_TAIL.search(text, ls + body, le)
+            end = tail.start() if tail else le
+        blocks.add(li, kind, ls, ls + body, end)
+    blocks.close()
+    return blocks.out
+
+
+def _plain_text(
+    text: str, raw_blocks: list[tuple[str, int, list[tuple[int, int]]]]
+) -> tuple[str, tuple[list[int], list[int], list[bool]], list[Block]]:
+    """The plain text, its offset map and blocks.
+
+    The map is a list of runs: plain[p] for p in run k comes from
+    ``text[orig[k] + (p - start[k])]`` when copied, from ``text[orig[k]]`` otherwise.
+    """
+    parts: list[str] = []
+    run_start: list[int] = []
+    run_orig: list[int] = []
+    copied: list[bool] = []
+    blocks: list[Block] = []
+    size = 0
+    last = -1  # the original offset of the last plain character
+
+    def put(piece: str, orig: int, is_copy: bool) -> None:
+        nonlocal size
+        parts.append(piece)
+        run_start.append(size)
+        run_orig.append(orig)
+        copied.append(is_copy)
+        size += len(piece)
+
+    for bi, (kind, line_no, segs) in enumerate(raw_blocks):
+        if bi:
+            put("\n\n", last + 1, False)
+            last += 1
+        start = size
+        for s, e in segs:
+            if s == e:  # a space for a line break or a table pipe
+                put(" ", max(s, 0), False)
+                last = max(s, 0)
+            else:
+                put(text[s:e], s, True)
+                last = e - 1
+        blocks.append(Block(kind, start, size, line_no))
+    run_start.append(size)  # sentinel for end offsets
+    run_orig.append(len(text))
+    copied.append(False)
+    plain = "".join(parts).replace("\r", " ").replace("\t", " ")
+    return plain, (run_start, run_orig, copied), blocks
 
 
 def parse(text: str) -> Doc:
     """Parse ``text`` (plain text or Markdown) into a :class:`Doc`."""
-    raw_blocks: list[tuple[str, int, list[tuple[int, int]]]] = []  # kind, line, segments
-    cur: list[tuple[int, int]] | None = None
-    cur_kind = "para"
-    prev_line: tuple[int, int] | None = None
-    in_fence = False
-
-    def close() -> None:
-        nonlocal cur, prev_line
-        if cur:
-            raw_blocks.append((cur_kind, cur_line, cur))
-        cur = None
-        prev_line = None
-
-    cur_line = 0
-    next_mark = -1
-    # where the characters of _MARKUP_CHARS are (str.find is much faster than a regex
-    # scan for a character class)
-    marks = sorted(p for c in _MARKUP_CHAR_LIST for p in occurrences(text, c))
-    for li, (ls, le) in enumerate(_lines(text)):
-        if ls == le and not in_fence:  # an empty line ends the block (the common case)
-            if cur is not None:
-                close()
-            continue
-        body = ls
-        body_end = le
-        kind = None
-        if in_fence or text[ls : ls + 1] not in _PROSE_START:
-            # a line that may hold Markdown structure (a line starting with any other
-            # letter is a plain line of prose: none of these patterns can match it)
-            line = text[ls:le]
-            first = line[:1]
-            if not in_fence and (first.isalpha() or first.isdigit()):
-                # of the patterns below, only a numbered item ("1.") or a "Q:" / "A:"
-                # label can match a line that starts with a letter or a digit
-                m = _ITEM.match(line) if first.isdigit() else None
-                if m:
-                    kind = "item"
-                    body += m.end()
-                elif first.isalpha() and _QA.match(line):
-                    kind = "para"
-                    close()
-            else:
-                # the first character after any whitespace: each pattern below can only
-                # match a line with one of a few first characters, so most are skipped
-                c = line.lstrip()[:1]
-                if c in _FENCE_FIRST and _FENCE.match(line):
-                    in_fence = not in_fence
-                    close()
-                    continue
-                if in_fence:
-                    continue
-                if (
-                    not c
-                    or (c in _RULE_FIRST and _RULE.match(line))
-                    or ("---" in line and _TABLE_SEP.match(line))
-                ):
-                    close()
-                    continue
-                if (
-                    c in _SETEXT_FIRST
-                    and _SETEXT.match(line)
-                    and cur is not None
-                    and prev_line is not None
-                ):
-                    cur_kind = "heading"
-                    close()
-                    continue
-                m = _QUOTE.match(line) if c == ">" else None
-                if m:
-                    body = ls + m.end()
-                    kind = "quote"
-                rest = text[body:le]
-                if m:
-                    c = rest.lstrip()[:1]
-                m = _HEADING.match(rest) if c == "#" else None
-                if m:
-                    kind = "heading"
-                    body += m.end()
-                else:
-                    m = _ITEM.match(rest) if c in _ITEM_FIRST or c.isdigit() else None
-                    if m:
-                        kind = "item"
-                        body += m.end()
-                    elif c in _QA_FIRST and _QA.match(rest):
-                        kind = kind or "para"
-                        close()
-                if kind == "heading":
-                    t = _HEADING_TAIL.search(text, body, le)
-                    if t:
-                        body_end = t.start()
-        starts_new = (
-            cur is None
-            or kind in ("heading", "item")
-            or (kind == "quote" and cur_kind != "quote")
-            or (kind is None and cur_kind == "quote")
-            or (prev_line is not None and text[prev_line[0] : prev_line[1]].rstrip()[-1:] == "?")
-            or (
-                prev_line is not None
-                and _title_like(text, *prev_line)
-                and _ends_open(text, *prev_line)
-                and bool(_NEXT_START.match(text[body:le]))
-            )
-        )
-        if starts_new:
-            close()
-            cur = []
-            cur_kind = kind or "para"
-            cur_line = li
-        elif cur:
-            cur.append((ls - 1, ls - 1))  # line break inside a block: becomes a space
-        assert cur is not None
-        if next_mark < body:  # where the next markup character is, from here on
-            k = bisect_left(marks, body)
-            next_mark = marks[k] if k < len(marks) else len(text)
-        if next_mark >= body_end:
-            cur.append((body, body_end))  # plain line: nothing to strip
-        else:
-            _inline(text, body, body_end, cur)
-        prev_line = (body, body_end)
-        if kind == "heading":
-            close()
-    close()
-
-    plain_parts: list[str] = []
-    # the offset map as runs: plain[p] for p in run k comes from
-    # text[run_orig[k] + (p - run_plain[k])] when copied, from text[run_orig[k]] otherwise
-    run_plain: list[int] = []
-    run_orig: list[int] = []
-    run_copied: list[bool] = []
-    blocks: list[Block] = []
-    size = 0
-    last = -1  # the original offset of the last plain character
-    for bi, (kind, line_no, segs) in enumerate(raw_blocks):
-        if bi:
-            plain_parts.append("\n\n")
-            run_plain.append(size)
-            run_orig.append(last + 1)
-            run_copied.append(False)
-            last += 1
-            size += 2
-        start = size
-        for s, e in segs:
-            run_plain.append(size)
-            if s == e:  # synthetic space (line break or table pipe)
-                plain_parts.append(" ")
-                run_orig.append(max(s, 0))
-                run_copied.append(False)
-                last = max(s, 0)
-                size += 1
-            else:
-                plain_parts.append(text[s:e])
-                run_orig.append(s)
-                run_copied.append(True)
-                last = e - 1
-                size += e - s
-        blocks.append(Block(kind, start, size, line_no))
-    plain = "".join(plain_parts).replace("\r", " ").replace("\t", " ")
-    run_plain.append(size)  # sentinel for end offsets
-    run_orig.append(len(text))
-    run_copied.append(False)
-    low = plain.lower()
-    doc = Doc(
-        text=text, plain=plain, runs=(run_plain, run_orig, run_copied), blocks=blocks, low=low
-    )
-    if len(low) == len(plain):
-        doc.starts, doc.ends, doc.lows = _tokenize(low)
-    else:  # rare letters whose lower case is longer (e.g. "İ"): keep offsets exact
-        spans = [m.span() for m in _WORD.finditer(plain)]
-        doc.starts = [s for s, _ in spans]
-        doc.ends = [e for _, e in spans]
-        doc.lows = [plain[s:e].lower() for s, e in spans]
-    doc.sentences = _split_sentences(doc)  # also sets _sent_starts and block_sentences
+    plain, runs, blocks = _plain_text(text, _blocks(text))
+    doc = Doc(text=text, plain=plain, runs=runs, blocks=blocks)
+    for m in WORD.finditer(plain):
+        doc.starts.append(m.start())
+        doc.ends.append(m.end())
+        doc.lows.append(m.group().lower())
+    _split_sentences(doc)
     return doc
 
 
-def _tokenize(low: str) -> tuple[list[int], list[int], list[str]]:
-    """(starts, ends, words) of the words of lower-cased text (as ``_WORD`` finds them).
-
-    >>> starts, ends, words = _tokenize("we cut p99 to 120 ms, don't we?")
-    >>> words
-    ['we', 'cut', 'p99', 'to', '120', 'ms', "don't", 'we']
-    >>> starts[-2:], ends[-2:]
-    ([22, 28], [27, 30])
-    """
-    # split() keeps the runs of words at odd indexes, the text between them at even ones.
-    # The words are the runs joined and split at single spaces; a word's offset is the
-    # running length of the words and separators before it: one space after a word
-    # inside a run, the text between the runs after a run's last word.
-    parts = _RUN_SPLIT.split(low)
-    runs = parts[1::2]
-    if not runs:
-        return [], [], []
-    words = " ".join(runs).split(" ")
-    lens = [1] * (2 * len(words) + 1)  # separator, word, separator, word, ..., separator
-    lens[1::2] = map(len, words)
-    lens[0] = len(parts[0])
-    pos = 0
-    for run, gap in zip(runs, map(len, parts[2::2]), strict=True):
-        pos += 2 * run.count(" ") + 2  # the separator after the run's last word
-        lens[pos] = gap
-    offs = list(accumulate(lens))
-    return offs[0:-1:2], offs[1::2], words
-
-
-def _split_sentences(doc: Doc) -> list[Sentence]:
+def _split_sentences(doc: Doc) -> None:
+    """Cut each block into sentences; set ``sentences``, ``sent_starts`` and
+    ``block_sentences``."""
     plain = doc.plain
-    out: list[Sentence] = []
-    ends = doc.ends
-    sent_starts: list[int] = []
-    block_sentences: list[list[int]] = []
-    blocks = doc.blocks
-    # sentence ends in the whole text at once, then sorted into their blocks (a block
-    # ends before "\n\n", so an end whose next sentence is in the next block is dropped)
-    block_starts = [b.start for b in blocks]
-    inner: list[list[int]] = [[] for _ in blocks]
-    for dot, end, simple in _cut_spans(plain):
+    cuts: list[list[int]] = [[b.start] for b in doc.blocks]
+    block_starts = [b.start for b in doc.blocks]
+    for m in _CUT.finditer(plain):
+        dot, end = m.start(), m.end()
         bi = bisect_right(block_starts, dot) - 1
-        b = blocks[bi]
-        if b.kind == "heading" or end >= b.end:
-            continue
-        # the next sentence must start inside the block (for a simple cut, _NEXT_START
-        # matches the space and the capital: the capital must be inside the block)
-        if not (dot + 2 < b.end if simple else _NEXT_START.match(plain, end, b.end)):
-            continue
+        b = doc.blocks[bi]
+        if b.kind == "heading" or end >= b.end or not _NEXT_START.match(plain, end, b.end):
+            continue  # no sentence starts after it inside the block
         if plain[dot] == "." and _abbreviation_stop(plain, b.start, dot, end):
             continue
-        inner[bi].append(end)
-    index = 0  # of the next sentence
-    for bi, b in enumerate(blocks):
-        cuts = [b.start, *inner[bi], b.end]
+        cuts[bi].append(end)
+    for bi, b in enumerate(doc.blocks):
         mine: list[int] = []
-        for s, e in zip(cuts, cuts[1:], strict=False):
+        bounds = [*cuts[bi], b.end]
+        for s, e in zip(bounds, bounds[1:], strict=False):
             piece = plain[s:e]
-            text = piece.strip()  # str.strip() removes what str.isspace() accepts
+            text = piece.strip()
             if not text:
                 continue
             s += len(piece) - len(piece.lstrip())
             e = s + len(text)
-            # the words from the one at (or after) s to the one at (or after) e: Doc.word_at
-            w0 = bisect_right(ends, s)
-            w1 = bisect_right(ends, e)
-            mine.append(index)
-            index += 1
-            sent_starts.append(s)
-            out.append(Sentence(s, e, bi, w0, w1, text))
-        block_sentences.append(mine)
-    doc._sent_starts = sent_starts
-    doc.block_sentences = block_sentences
-    return out
-
-
-def _cut_spans(plain: str) -> list[tuple[int, int, bool]]:
-    """``(start, end, simple)`` of every :data:`_CUT` match, as ``finditer`` finds them,
-    except at the end of a block (a mark right before a newline).
-
-    ``simple``: the match is a mark followed by one space and ``[A-Z0-9$€£]`` ("limit.
-    The"), found without the regex; the next sentence then starts two characters on.
-
-    >>> _cut_spans("It fell. Then?! (Yes.) 2.5 x")
-    [(7, 8, True), (13, 15, False), (20, 22, False)]
-    """
-    stops = [*occurrences(plain, "."), *occurrences(plain, "!"), *occurrences(plain, "?")]
-    stops.sort()
-    out = []
-    last = 0  # where the last match ended: like finditer, matches do not overlap
-    for dot in stops:  # every match starts at one of these
-        if dot < last:
-            continue
-        after = plain[dot + 1 : dot + 2]
-        if after == " " and plain[dot + 2 : dot + 3] in _CUT_NEXT:
-            last = dot + 1
-            out.append((dot, last, True))
-            continue
-        if after == "\n":
-            continue  # the end of a block ("\n" stands only between blocks)
-        m = _CUT.match(plain, dot)
-        if m is not None:
-            last = m.end()
-            out.append((dot, last, False))
-    return out
+            mine.append(len(doc.sentences))
+            doc.sent_starts.append(s)
+            doc.sentences.append(Sentence(s, e, bi, doc.word_at(s), doc.word_at(e), text))
+        doc.block_sentences.append(mine)
 
 
 def _abbreviation_stop(plain: str, lo: int, dot: int, after: int) -> bool:
@@ -561,9 +373,6 @@ def _abbreviation_stop(plain: str, lo: int, dot: int, after: int) -> bool:
     >>> _abbreviation_stop(t, 0, 2, 3)
     True
     """
-    n = _LONGEST_ABBREV + 1
-    if dot > lo and plain[dot - 1].isdigit() or dot - n >= lo and plain[dot - n : dot].isalpha():
-        return False  # the word before ends in a digit, or is longer than any abbreviation
     before = plain[max(lo, dot - 40) : dot].rsplit(None, 2)
     last = before[-1].lower().lstrip("(\"'“") if before else ""
     if not (last in _ABBREV or (len(last) == 1 and last.isalpha())):
@@ -583,4 +392,4 @@ def split_words(text: str) -> list[str]:
     >>> split_words("Cut p99 from 900 ms to 120 ms, saving $4.2k/month.")
     ['cut', 'p99', 'from', '900', 'ms', 'to', '120', 'ms', 'saving', '$4.2k', 'month']
     """
-    return [m.group().lower() for m in _WORD.finditer(text)]
+    return [m.group().lower() for m in WORD.finditer(text)]

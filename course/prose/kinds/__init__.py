@@ -1,13 +1,6 @@
-"""Kind-specific checks. Each module exposes ``MIN_WORDS`` and ``check(a: Analysis)``."""
+"""The named detectors of the kinds that need Python (``coe``, ``faq``, ``press_release``).
 
-from __future__ import annotations
-
-from importlib import import_module
-from types import ModuleType
-
-KINDS = ("press_release", "faq", "summary", "coe", "vision")
-
-
-def get(kind: str) -> ModuleType:
-    """The check module for ``kind`` (imported on first use)."""
-    return import_module(f"{__name__}.{kind}")
+A kind is declared in ``course/prose/rules/<kind>.toml``; these modules only find
+things a word list cannot (a timeline, questions with their answers, the sections of
+a press release).  Their results are counted and scored by the rules files.
+"""
