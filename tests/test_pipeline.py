@@ -147,6 +147,20 @@ def _outputs(path: Path) -> list:
     return json.loads(text)
 
 
+@pytest.mark.parametrize("module", REAL_MODULES)
+def test_the_template_preloads_every_course_module_a_grading_kernel_imports(module):
+    """The module's notebooks, hidden tests included, import nothing of the course's that
+    a worker's template has not imported already."""
+    from course.grading.template import preload_modules
+
+    source = paths.solutions_dir() / module
+    text = "\n".join(p.read_text(encoding="utf-8") for p in source.glob("*.ipynb"))
+    wanted = set(re.findall(r"(?:from|import) (course(?:\.\w+)+)", text))
+    wanted |= set(re.findall(r'import_module\(\\"(course[\w.]+)\\"\)', text))
+    assert wanted, f"{module}: no course imports found (pattern out of date?)"
+    assert wanted <= set(preload_modules(source)), wanted - set(preload_modules(source))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("module", REAL_MODULES)
 def test_forked_and_fresh_kernels_grade_identically(graded_course, kernel_course, module):

@@ -87,15 +87,16 @@ def build_config(options: GradeOptions, scratch: Path):
 
 def _start_template(options: GradeOptions, run: Path):
     """Start this worker's kernel template (it imports while nbgrader loads here)."""
+    from course import paths
     from course.grading import sandbox, template
 
     home = tempfile.mkdtemp(prefix="template-", dir=run)
     sandbox.seed_font_cache(home)
     user = (sandbox.probe().user if options.sandbox else None) or os.environ.get("USER",
                                                                                  "grader")
-    release = Path(options.root) / "release" / options.module
     return template.Template(sandbox.kernel_env(home, user),
-                             template.preload_modules(release), home)
+                             template.preload_modules(paths.solutions_dir() / options.module),
+                             home)
 
 
 def init_worker(options: GradeOptions) -> Callable[[], None]:

@@ -123,14 +123,21 @@ def run_notebook(nb: Any, ws: Workspace, limits: Any = None, disable: tuple[str,
 
 
 def start_template(home: Path) -> Any:
-    """A kernel template like a grading worker's, its home in ``home``."""
+    """A kernel template like a grading worker's, its home in ``home``.
+
+    It preloads what every module of the course imports (a worker's preloads one module's).
+    """
+    from course import catalog, paths
     from course.grading import sandbox
     from course.grading.template import Template, preload_modules
 
     home.mkdir(parents=True, exist_ok=True)
     sandbox.seed_font_cache(str(home))
     user = sandbox.probe().user or os.environ.get("USER", "grader")
-    template = Template(sandbox.kernel_env(str(home), user), preload_modules(None), str(home))
+    preload = [name for m in catalog.modules()
+               for name in preload_modules(paths.solutions_dir() / m.id)]
+    template = Template(sandbox.kernel_env(str(home), user), list(dict.fromkeys(preload)),
+                        str(home))
     template.wait_ready()
     return template
 

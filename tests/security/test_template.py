@@ -129,9 +129,13 @@ def test_no_state_crosses_between_forked_kernels(kernel_template, spaces) -> Non
 
 
 def test_the_template_does_its_imports_once(kernel_template) -> None:
-    """It reports what it imported; the kernels' machinery and the course's heavy modules."""
+    """It reports what it imported: the kernels' machinery, the course's heavy modules,
+    what the module's notebooks import (lessons, and the marking helpers the hidden tests
+    load with import_module); every import and warm-up succeeded."""
     info = kernel_template.wait_ready()
-    for name in ("ipykernel.kernelapp", "matplotlib.pyplot", "ipywidgets", "course.prose"):
+    for name in ("ipykernel.kernelapp", "matplotlib.pyplot", "ipywidgets", "course.prose",
+                 "course.widgets", "course.lessons.quiz", "course.lessons.checklist",
+                 "course.grading.marking"):
         assert name in info["loaded"], info
     assert info["failed"] == []
 
