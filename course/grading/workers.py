@@ -29,6 +29,8 @@ from course.grading.sandbox_exec import PR_SET_PDEATHSIG, prctl
 #: Seconds a worker gets to finish its clean-up after the pool is closed.
 CLOSE_GRACE = 10.0
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+#: Event loops a forked worker inherited (never closed, never collected: see below).
+_INHERITED: list[Any] = []
 
 
 class WorkerCrashed(Exception):
@@ -56,6 +58,31 @@ def _status_text(status: int) -> str:
     return f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
+def _forget_inherited_event_loop() -> None:
+    """Give this forked worker an event loop of its own.
+
+    A fork copies the parent's asyncio loop (jupyter_core's ``run_sync`` keeps reusing
+    it), with the parent's pending tasks and the parent's ZeroMQ sockets registered in
+    a selector it shares with the parent. Run in the child, those tasks spin on
+    sockets libzmq refuses to use after a fork (EINTR forever): ``grade()`` called from
+    a process that already talks to kernels (a notebook, a test run) would hang. The
+    inherited loop is dropped, not closed: closing it would unregister the parent's
+    file descriptors from the shared selector, and so would its finaliser: it is kept
+    referenced until the worker ends with ``os._exit`` (no finalisers run).
+    """
+    import asyncio
+    import sys
+
+    jupyter_loop = getattr(sys.modules.get("jupyter_core.utils"), "_loop", None)
+    with contextlib.suppress(RuntimeError):
+        _INHERITED.append(asyncio.get_event_loop_policy().get_event_loop())
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    if jupyter_loop is not None:
+        _INHERITED.append(jupyter_loop.get())
+        jupyter_loop.set(loop)
+
+
 def _serve(conn: Connection, init: Callable[[], Callable[[], None] | None],
            job: Callable[[Any], Any], parent: int) -> None:
     """A worker's life: tie it to the parent, init, answer jobs until told to stop."""
@@ -64,6 +91,7 @@ def _serve(conn: Connection, init: Callable[[], Callable[[], None] | None],
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:
             os._exit(1)
+        _forget_inherited_event_loop()
         try:
             cleanup = init()
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, one line
