@@ -46,7 +46,7 @@ from typing import Any
 
 from . import engine
 from .analysis import is_verbish
-from .periods import Period, period_range, periods_in
+from .periods import LATEST, Period, period_range, periods_in
 from .text import Doc, parse
 
 # ------------------------------------------------------------------ units
@@ -110,6 +110,8 @@ class Mention:
     bound: str = ""  # "", "about", "min" (more than ...), "max" (under ...)
     spelled: bool = False
     decimals: int = 0
+    goal: bool = False  # in a clause that states a goal or a plan ("the target is 300 ms")
+    named: Any = None  # the latest day a period of its sentence starts on (None: none named)
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,7 @@ def _number_at(doc: Doc, i: int, end: int) -> tuple[float, str, int, bool, int] 
         return None
     if spelled and word in _SKIP_WORDS:
         return None
-    if j < end and doc.lows[j] in engine.MULTIPLIERS and not tail:
+    if j < end and doc.lows[j] in engine.MULTIPLIERS and tail in ("", *_MONEY_SIGNS):
         value *= engine.MULTIPLIERS[doc.lows[j]]
         j += 1
     digits = word.split(".")[1] if "." in word and not spelled else ""
@@ -252,8 +254,17 @@ def _number_at(doc: Doc, i: int, end: int) -> tuple[float, str, int, bool, int] 
     return value, tail, j, spelled, decimals
 
 
+_NAME = re.compile(r"\d+[A-Z]+")  # "4K", "5G", "2FA": names, not counts
+
+
 def _is_label(doc: Doc, i: int, w0: int) -> bool:
-    """Is the number at word ``i`` a name or label ("version 8", "p99 of 140 ms" is not)?"""
+    """Is the number at word ``i`` a name or a label ("version 8", "4K", "the 6-12
+    format", "24/7") rather than a count?"""
+    plain = doc.plain
+    s, e = doc.starts[i], doc.ends[i]
+    if _NAME.fullmatch(plain[s:e]) or re.match(r"[-/:]\d", plain[e : e + 2]) or (
+            re.search(r"\d[-/:]$", plain[max(0, s - 2) : s])):
+        return True
     if i == w0:
         return False
     prev = doc.lows[i - 1]
@@ -311,9 +322,13 @@ def _sentence_mentions(doc: Doc, si: int, bounds: dict[int, str]) -> list[Mentio
         out.append(Mention(start, end, q, heads, bound=bounds.get(start, ""), spelled=spelled,
                            decimals=decimals))
         i = max(k, i + 1)
+    goals = engine.word_set("grounding:goals")
     for m in out:
-        m.near = _clause_words(doc, s, m)
+        lo, hi = _clause(doc, s, m)
+        m.near = content_groups(doc.lows[lo:hi])
+        m.goal = not goals.isdisjoint(doc.lows[lo:hi])
         m.period = _period_of(doc, m, periods)
+        m.named = max((p.lo for p in periods), default=None)
     _share_ranges(doc, out, periods)
     return [m for m in out if m.heads or not _bare_label(doc, m, s.w0)]
 
@@ -354,8 +369,8 @@ def _share_ranges(doc: Doc, ms: list[Mention], periods: list[Period]) -> None:
         a.near = b.near = a.near | b.near
 
 
-def _clause_words(doc: Doc, s: Any, m: Mention) -> frozenset[str]:
-    """Noun groups of the clause around a mention (up to 12 words back, 6 ahead)."""
+def _clause(doc: Doc, s: Any, m: Mention) -> tuple[int, int]:
+    """Word indexes of the clause around a mention (up to 12 words back, 6 ahead)."""
     i = doc.word_at(m.start)
     lo = i
     while lo > s.w0 and i - lo < 12 and not _is_clause_break(doc.plain, doc.ends[lo - 1],
@@ -365,7 +380,7 @@ def _clause_words(doc: Doc, s: Any, m: Mention) -> frozenset[str]:
     while hi < s.w1 and hi - i < 6 and not _is_clause_break(doc.plain, doc.ends[hi - 1],
                                                              doc.starts[hi]):
         hi += 1
-    return content_groups(doc.lows[lo:hi])
+    return lo, hi
 
 
 def _period_of(doc: Doc, m: Mention, periods: list[Period]) -> Period | None:
@@ -547,6 +562,23 @@ def _pair(a: Fact, b: Fact) -> list[Fact]:
     return out
 
 
+def _products(row: list[Fact]) -> list[Fact]:
+    """Numbers one line of a fact table implies by multiplying two of its numbers: a
+    count times a price ("300,000 more rentals a month at $4 each": $1.2 million) or a
+    factor ("1,100 requests per second; 1.5 times that": 1,650)."""
+    out = []
+    for a in row:
+        for b in row:
+            if a is b or b.q.kind not in ("money", "x") or a.q.kind not in ("count", "money"):
+                continue
+            if a.q.kind == "money" and b.q.kind == "money":
+                continue
+            kind = "money" if "money" in (a.q.kind, b.q.kind) else a.q.kind
+            out.append(Fact(f"{a.label} and {b.label}", Quantity(a.q.value * b.q.value, kind),
+                            a.heads, a.words | b.words, derived=True))
+    return out
+
+
 def _row(item: Any) -> tuple[str, str] | None:
     if isinstance(item, str):
         return item, ""
@@ -562,7 +594,7 @@ def _facts_from_json(blob: str) -> tuple[Fact, ...]:
              if f is not None]
     rows = [given_facts(*row) for x in items if (row := _row(x))]
     given = [g for row in rows for g in row]
-    derived = _derived(sheet) + [d for row in rows for d in _derived(row)]
+    derived = _derived(sheet) + [d for row in rows for d in _derived(row) + _products(row)]
     return tuple(sheet + given + derived)
 
 
@@ -659,10 +691,13 @@ def ground(a: Any) -> dict[str, Any]:
     plain = a.doc.plain
     n_ok, bad, unknown = 0, [], []
     ms = mentions(a.doc)
+    today = max((f.hi for f in facts if f.hi is not None and f.hi < LATEST), default=None)
     for m in ms:
         if supported(m, facts):
             n_ok += 1
             continue
+        if m.goal or (today is not None and m.named is not None and m.named > today):
+            continue  # a goal, or a plan for after the facts: not a claim of fact
         fields = {"claim": plain[m.start : m.end], "facts": _could_use(m, facts)}
         if fields["facts"]:
             bad.append((m.start, m.end, fields))

@@ -29,6 +29,7 @@ MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 _MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"((?:19|20)\d\d)"
+_CAP_MONTH = r"(?:" + "|".join(sorted((m.title() for m in MONTHS), key=len, reverse=True)) + r")\.?"
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4}
 EARLIEST, LATEST = dt.date.min, dt.date.max
 
@@ -131,7 +132,7 @@ _PATTERNS: list[tuple[re.Pattern[str], _Make]] = [
      lambda m: period_range(f"{m[3]}Q{m[1]}" + (f"-Q{m[2]}" if m[2] else ""))),
     (re.compile(rf"\b{_YEAR} ?Q([1-4])(?:-Q([1-4]))?\b"),
      lambda m: period_range(f"{m[1]}Q{m[2]}" + (f"-Q{m[3]}" if m[3] else ""))),
-    (re.compile(rf"\b{_YEAR}-(\d\d)-(\d\d)\b"), lambda m: _day(m[1], m[2], m[3])),
+    (re.compile(rf"\b{_YEAR}-(\d\d)-(\d\d)\b"), lambda m: period_range(m[0])),
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? ({_MONTH}),? {_YEAR}\b", re.I),
      lambda m: _day(m[3], m[2], m[1])),
     (re.compile(rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?,? {_YEAR}\b", re.I),
@@ -149,6 +150,10 @@ _PATTERNS: list[tuple[re.Pattern[str], _Make]] = [
     (re.compile(rf"\b(?:late|the end of|end of) {_YEAR}\b", re.I),
      lambda m: _months(int(m[1]), 9, 12)),
     (re.compile(rf"(?<![\w$€£.,-]){_YEAR}(?![\w%-]|[.,]\d)"), lambda m: period_range(m[1])),
+    # a day without its year ("by 6 September", "on March 14"): a date, of no known year
+    (re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? {_CAP_MONTH}\b"), lambda m: (EARLIEST, LATEST)),
+    (re.compile(rf"\b{_CAP_MONTH} \d{{1,2}}(?:st|nd|rd|th)?\b(?![.,]\d)"),
+     lambda m: (EARLIEST, LATEST)),
 ]
 _QUALIFIER = re.compile(r"\b(by|until|till|through|up to|before|since|from|after)\s+(?:the\s+)?$",
                         re.I)

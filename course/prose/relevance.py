@@ -39,7 +39,9 @@ def _generic(kind: str) -> tuple[frozenset[str], frozenset[str]]:
     hard: set[str] = set(engine.word_set("language:function_words"))
     hard |= engine.word_set("language:function_extra")
     hard |= engine.word_set("relevance:generic")
-    folder = load_kind(kind).folder
+    spec = load_kind(kind)
+    hard |= set(f"{kind} {spec.title}".lower().replace("_", " ").split())
+    folder = spec.folder
     soft: set[str] = set()
     for path in sorted({*folder.glob(f"{kind}.txt"), engine.RULES_DIR / "shared.txt",
                         engine.RULES_DIR / "style.txt"}):
