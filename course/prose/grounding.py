@@ -106,6 +106,7 @@ class Mention:
     q: Quantity
     heads: frozenset[str] = frozenset()  # noun groups of what it counts (empty: bare)
     near: frozenset[str] = frozenset()  # noun groups of the words of its clause
+    around: frozenset[str] = frozenset()  # noun groups of the words of its sentence
     period: Period | None = None
     bound: str = ""  # "", "about", "min" (more than ...), "max" (under ...)
     spelled: bool = False
@@ -307,23 +308,16 @@ def _sentence_mentions(doc: Doc, si: int, bounds: dict[int, str]) -> list[Mentio
         if any(p.start <= start < p.end for p in periods) or _is_label(doc, i, s.w0):
             i += 1
             continue
-        number = _number_at(doc, i, s.w1)
-        if number is None:
+        read = _read_mention(doc, i, s.w1, bounds)
+        if read is None:
             i += 1
             continue
-        value, tail, j, spelled, decimals = number
-        kind, unit, j = _unit_after(doc, j - 1, s.w1, tail)
-        words, k = _noun_after(doc, j, s.w1) if kind == "count" else ([], j)
-        q = Quantity(value * (_TIME[unit] if kind == "time" else 1.0), kind, unit)
-        heads = frozenset({group(words[-1])}) if words else frozenset()
-        if kind == "time":
-            heads = frozenset({unit})
-        end = doc.ends[max(k - 1, i)]
-        out.append(Mention(start, end, q, heads, bound=bounds.get(start, ""), spelled=spelled,
-                           decimals=decimals))
-        i = max(k, i + 1)
+        out.append(read[0])
+        i = read[1]
     goals = engine.word_set("grounding:goals")
+    around = content_groups(doc.lows[s.w0 : s.w1])
     for m in out:
+        m.around = around
         lo, hi = _clause(doc, s, m)
         m.near = content_groups(doc.lows[lo:hi])
         m.goal = not goals.isdisjoint(doc.lows[lo:hi])
@@ -331,6 +325,44 @@ def _sentence_mentions(doc: Doc, si: int, bounds: dict[int, str]) -> list[Mentio
         m.named = max((p.lo for p in periods), default=None)
     _share_ranges(doc, out, periods)
     return [m for m in out if m.heads or not _bare_label(doc, m, s.w0)]
+
+
+def _read_mention(doc: Doc, i: int, end: int, bounds: dict[int, str]
+                  ) -> tuple[Mention, int] | None:
+    """The mention starting at word ``i`` and the index after it; "1 in 6 rentals" and
+    "99 out of 100 searches" are shares (in per cent)."""
+    number = _number_at(doc, i, end)
+    if number is None:
+        return None
+    value, tail, j, spelled, decimals = number
+    kind, unit, j = _unit_after(doc, j - 1, end, tail)
+    ratio = _ratio_at(doc, j, end) if kind == "count" else None
+    if ratio is not None and ratio[0]:
+        value, decimals, j = 100 * value / ratio[0], 1, ratio[1]
+        kind, bounds = "%", {**bounds, doc.starts[i]: bounds.get(doc.starts[i]) or "about"}
+    words, k = _noun_after(doc, j, end) if kind in ("count", "%") else ([], j)
+    q = Quantity(value * (_TIME[unit] if kind == "time" else 1.0), kind, unit)
+    heads = frozenset({group(words[-1])}) if words else frozenset()
+    if kind == "time":
+        heads = frozenset({unit})
+    start = doc.starts[i]
+    m = Mention(start, doc.ends[max(k - 1, i)], q, heads if kind != "%" else frozenset(),
+                bound=bounds.get(start, ""), spelled=spelled, decimals=decimals)
+    return m, max(k, i + 1)
+
+
+def _ratio_at(doc: Doc, j: int, end: int) -> tuple[float, int] | None:
+    """(the number after "in" / "out of" at word ``j``, the index after it), or None."""
+    if j < end and doc.lows[j] == "in":
+        k = j + 1
+    elif j + 1 < end and doc.lows[j] == "out" and doc.lows[j + 1] == "of":
+        k = j + 2
+    else:
+        return None
+    if k >= end or doc.plain[doc.ends[k - 1] : doc.starts[k]].strip():
+        return None
+    parsed = engine.number_value(doc.lows[k])
+    return (parsed[0], k + 1) if parsed and not parsed[1] else None
 
 
 def _bare_label(doc: Doc, m: Mention, w0: int) -> bool:
@@ -647,10 +679,34 @@ def period_matches(m: Mention, f: Fact) -> bool:
     return m.period is None or f.lo is None or m.period.overlaps(f.lo, f.hi)
 
 
-def supported(m: Mention, facts: tuple[Fact, ...]) -> bool:
-    """Is the mention given by one of the facts (or derived from two of them)?"""
-    return any(value_matches(m, f) and noun_matches(m, f) and period_matches(m, f)
-               for f in facts)
+def matching(m: Mention, facts: tuple[Fact, ...]) -> list[Fact]:
+    """The facts (and numbers derived from two facts) that give the mention's number for
+    what it counts and its period."""
+    return [f for f in facts if value_matches(m, f) and noun_matches(m, f)
+            and period_matches(m, f)]
+
+
+def supported(m: Mention, facts: tuple[Fact, ...], found: list[Fact],
+              taken: frozenset[int] = frozenset()) -> bool:
+    """Is the mention given by one of the facts ``found`` to match it?
+
+    A number with a unit ("44.5 minutes", "9%") must also be the number of the fact its
+    words are about: when another fact with that unit shares more words with its clause
+    (then its sentence, if the clause shares a word with it at all) than every fact that
+    gives the number ("the alarm fired 44.5
+    minutes after impact began", when the facts give 18 minutes to the alarm and 44.5 to
+    the rollback), it is not supported.  Facts another number of the sentence states
+    (``taken``, by ``id``) are not rivals.
+    """
+    if not found or m.q.kind == "count":
+        return bool(found)
+
+    def fit(f: Fact) -> tuple[int, int]:  # words shared with its clause, then its sentence
+        return len(m.near & f.words), len(m.around & f.words)
+
+    best = max(fit(f) for f in found)
+    return not any(fit(f) > best and fit(f)[0] for f in facts
+                   if _related(m, f) and id(f) not in taken)
 
 
 def _related(m: Mention, f: Fact) -> bool:
@@ -692,8 +748,12 @@ def ground(a: Any) -> dict[str, Any]:
     n_ok, bad, unknown = 0, [], []
     ms = mentions(a.doc)
     today = max((f.hi for f in facts if f.hi is not None and f.hi < LATEST), default=None)
-    for m in ms:
-        if supported(m, facts):
+    found = [matching(m, facts) for m in ms]
+    sentence = [a.doc.sentence_at(m.start) for m in ms]
+    for k, m in enumerate(ms):
+        taken = frozenset(id(f) for j, fs in enumerate(found)
+                          if j != k and sentence[j] == sentence[k] for f in fs)
+        if supported(m, facts, found[k], taken):
             n_ok += 1
             continue
         if m.goal or (today is not None and m.named is not None and m.named > today):
