@@ -113,6 +113,7 @@ class Mention:
     decimals: int = 0
     goal: bool = False  # in a clause that states a goal or a plan ("the target is 300 ms")
     named: Any = None  # the latest day a period of its sentence starts on (None: none named)
+    past: bool = False  # its clause has a verb in the past tense
 
 
 @dataclass(frozen=True)
@@ -321,10 +322,22 @@ def _sentence_mentions(doc: Doc, si: int, bounds: dict[int, str]) -> list[Mentio
         lo, hi = _clause(doc, s, m)
         m.near = content_groups(doc.lows[lo:hi])
         m.goal = not goals.isdisjoint(doc.lows[lo:hi])
+        m.past = any(_is_past(w) for w in doc.lows[lo:hi])
         m.period = _period_of(doc, m, periods)
         m.named = max((p.lo for p in periods), default=None)
     _share_ranges(doc, out, periods)
     return [m for m in out if m.heads or not _bare_label(doc, m, s.w0)]
+
+
+@cache
+def _past_forms() -> frozenset[str]:
+    present = {"am", "is", "are", "be", "being", "has", "have", "having", "do", "does", "doing"}
+    return frozenset(engine.word_set("verbs:irregular") - present)
+
+
+def _is_past(word: str) -> bool:
+    """A verb in the past tense ("fell", "adopted")?"""
+    return word in _past_forms() or (word.endswith("ed") and is_verbish(word))
 
 
 def _read_mention(doc: Doc, i: int, end: int, bounds: dict[int, str]
@@ -417,12 +430,18 @@ def _clause(doc: Doc, s: Any, m: Mention) -> tuple[int, int]:
 
 def _period_of(doc: Doc, m: Mention, periods: list[Period]) -> Period | None:
     """The period named right after a mention ("7 in the second half of 2023", "5 teams
-    by June 2024") or right before it ("In H1 2024, 1 incident")."""
+    by June 2024"), later in its clause with no other number between ("5 teams used the
+    kit in 2024") or right before it ("In H1 2024, 1 incident")."""
     for p in periods:
         gap = doc.plain[m.end : p.start]
         if p.start >= m.end and len(gap) < 40 and re.fullmatch(
                 r"\s*(?:(?:in|during|over|for|by|through|as of|since|until)\s+)?(?:the\s+)?",
                 gap, re.I):  # fmt: skip
+            return p
+    for p in periods:
+        gap = doc.plain[m.end : p.start]
+        if p.start >= m.end and len(gap.split()) <= 10 and not _BREAK.search(gap) and not any(
+                engine.number_value(w.lower()) for w in re.findall(r"[\w$%.,]+", gap)):
             return p
     for p in reversed(periods):
         gap = doc.plain[p.end : m.start]
@@ -756,7 +775,8 @@ def ground(a: Any) -> dict[str, Any]:
         if supported(m, facts, found[k], taken):
             n_ok += 1
             continue
-        if m.goal or (today is not None and m.named is not None and m.named > today):
+        if m.goal or (today is not None and m.named is not None and m.named > today
+                      and not m.past):
             continue  # a goal, or a plan for after the facts: not a claim of fact
         fields = {"claim": plain[m.start : m.end], "facts": _could_use(m, facts)}
         if fields["facts"]:
