@@ -80,6 +80,7 @@ _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "e
              "es", "ly", "s")  # fmt: skip
 
 
+@cache
 def stem(word: str) -> str:
     """A tiny suffix-stripping stemmer, enough to match 'tests' with 'testing'.
 

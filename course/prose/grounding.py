@@ -40,7 +40,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
@@ -275,15 +275,10 @@ def _is_label(doc: Doc, i: int, w0: int) -> bool:
     return False
 
 
-def _bound_before(doc: Doc, bounds: dict[int, str], start: int) -> str:
-    """The bound word right before offset ``start`` ("about", "more than", "under")."""
-    return bounds.get(start, "")
-
-
-def _bound_index(doc: Doc) -> dict[int, str]:
+def _bound_index(doc: Doc, idx: engine.TextIndex | None = None) -> dict[int, str]:
     """Where each number that follows a bound phrase starts -> "about", "min" or "max"."""
-    idx = engine.TextIndex(doc.plain, [(s, engine.fold(w)) for s, w in
-                                       zip(doc.starts, doc.lows, strict=True)])
+    idx = idx or engine.TextIndex(doc.plain, [(s, engine.fold(w)) for s, w in
+                                              zip(doc.starts, doc.lows, strict=True)])
     out: dict[int, str] = {}
     for name, words in _bounds():
         for _, e, _ in words.find(idx):
@@ -297,16 +292,17 @@ def _bound_index(doc: Doc) -> dict[int, str]:
     return out
 
 
-def _sentence_mentions(doc: Doc, si: int, bounds: dict[int, str]) -> list[Mention]:
+def _sentence_mentions(doc: Doc, si: int, bounds: dict[int, str],
+                       all_periods: list[Period]) -> list[Mention]:
     """The number mentions of sentence ``si`` (ranges share their noun and unit)."""
     s = doc.sentences[si]
-    periods = [Period(p.start + s.start, p.end + s.start, p.lo, p.hi)
-               for p in periods_in(doc.plain[s.start : s.end])]
+    periods = [p for p in all_periods if s.start <= p.start < s.end]
     out: list[Mention] = []
     i = s.w0
     while i < s.w1:
         start = doc.starts[i]
-        if any(p.start <= start < p.end for p in periods) or _is_label(doc, i, s.w0):
+        if (engine.number_value(doc.lows[i]) is None
+                or any(p.start <= start < p.end for p in periods) or _is_label(doc, i, s.w0)):
             i += 1
             continue
         read = _read_mention(doc, i, s.w1, bounds)
@@ -450,7 +446,7 @@ def _period_of(doc: Doc, m: Mention, periods: list[Period]) -> Period | None:
     return None
 
 
-def mentions(doc: Doc) -> list[Mention]:
+def mentions(doc: Doc, index: engine.TextIndex | None = None) -> list[Mention]:
     """Every number of a parsed text with what it counts, in text order.
 
     >>> t = "Setup takes half a day instead of about 3 days; p99 fell from 480 to 140 ms."
@@ -459,10 +455,21 @@ def mentions(doc: Doc) -> list[Mention]:
     [('half a day', 'time', ['day'], ''), ('3 days', 'time', ['day'], 'about'),
      ('480', 'time', ['ms'], ''), ('140 ms', 'time', ['ms'], '')]
     """
-    bounds = _bound_index(doc)
+    bounds = _bound_index(doc, index)
+    periods = _periods(doc)
     out: list[Mention] = []
     for si in range(len(doc.sentences)):
-        out += _sentence_mentions(doc, si, bounds)
+        out += _sentence_mentions(doc, si, bounds, periods)
+    return out
+
+
+def _periods(doc: Doc) -> list[Period]:
+    """The periods each sentence names (read sentence by sentence, in plain offsets)."""
+    out = []
+    for s in doc.sentences:
+        if any(c.isdigit() for c in s.text):
+            out += [Period(p.start + s.start, p.end + s.start, p.lo, p.hi)
+                    for p in periods_in(doc.plain[s.start : s.end])]
     return out
 
 
@@ -765,7 +772,7 @@ def ground(a: Any) -> dict[str, Any]:
                 "unsupported_count": None}
     plain = a.doc.plain
     n_ok, bad, unknown = 0, [], []
-    ms = mentions(a.doc)
+    ms = mentions(a.doc, a.index)
     today = max((f.hi for f in facts if f.hi is not None and f.hi < LATEST), default=None)
     found = [matching(m, facts) for m in ms]
     sentence = [a.doc.sentence_at(m.start) for m in ms]
@@ -845,5 +852,5 @@ def _fact_problems(n: int, item: dict[str, Any]) -> list[str]:
     return out
 
 
-__all__ = ["Fact", "Mention", "Quantity", "fact_problems", "facts_of", "field", "ground",
+__all__ = ["Fact", "Mention", "Quantity", "fact_problems", "facts_of", "ground",
            "given_facts", "human_period", "mentions", "sheet_fact", "supported"]

@@ -81,12 +81,17 @@ def _words(run: list[str], kind: str) -> list[tuple[str, str, bool] | None]:
 def _runs(text: str) -> list[list[str]]:
     """Runs of words with nothing but spaces or hyphens between them ("dry-run kit")."""
     doc = parse(text)
+    return runs_of(doc, 0, len(doc.lows))
+
+
+def runs_of(doc: Any, w0: int, w1: int) -> list[list[str]]:
+    """The runs of words ``w0`` to ``w1`` of a parsed text (see :func:`_runs`)."""
     runs: list[list[str]] = []
-    for i, w in enumerate(doc.lows):
-        gap = doc.plain[doc.ends[i - 1] : doc.starts[i]] if i else "."
-        if i == 0 or gap.strip(" -"):
+    for i in range(w0, w1):
+        gap = doc.plain[doc.ends[i - 1] : doc.starts[i]] if i > w0 else "."
+        if i == w0 or gap.strip(" -"):
             runs.append([])
-        runs[-1] += [p for p in w.split("-") if p]
+        runs[-1] += [p for p in doc.lows[i].split("-") if p]
     return runs
 
 
@@ -145,15 +150,17 @@ def subject(a: Any) -> dict[str, Any]:
                 "_foreign": 0.0}
     wanted = {_stems(t) for t in terms}
     vocab = {t[0] for t in wanted if len(t) == 1}
+    pairs = [t for t in wanted if len(t) > 1]
     used: set[tuple[str, ...]] = set()
     on = n = subject_words = foreign = 0
     for si, info in enumerate(a.sents):
         if not info.coherent or info.heading:
             continue
         n += 1
-        runs = _runs(a.doc.sentences[si].text)
+        s = a.doc.sentences[si]
+        runs = runs_of(a.doc, s.w0, s.w1)
         stems = {engine.stem(p) for run in runs for p in run}
-        hit = {t for t in wanted if t and all(p in stems for p in t)}
+        hit = {(t,) for t in stems & vocab} | {t for t in pairs if all(p in stems for p in t)}
         used |= hit
         on += bool(hit)
         for w in (w for run in runs for w in _words(run, a.kind or "summary") if w and w[2]):
