@@ -180,6 +180,8 @@ def periods_in(text: str) -> list[Period]:
 
     >>> [(p.lo.isoformat(), p.hi.isoformat()) for p in periods_in("Q1 2024; since mid-2023")]
     [('2024-01-01', '2024-03-31'), ('2023-05-01', '9999-12-31')]
+    >>> [(p.lo.isoformat(), p.hi.isoformat()) for p in periods_in("from May 2023 to Q1 2024")]
+    [('2023-05-01', '2024-03-31')]
     """
     found: list[Period] = []
     taken: list[tuple[int, int]] = []
@@ -194,5 +196,23 @@ def periods_in(text: str) -> list[Period]:
             taken.append((s, e))
             lo, hi = _qualified(days, text[max(0, s - 16) : s])
             found.append(Period(s, e, lo, hi))
-    return sorted(found, key=lambda p: p.start)
+    return _joined(text, sorted(found, key=lambda p: p.start))
+
+
+_BETWEEN = re.compile(r"\b(?:between|from)\s+(?:the\s+)?$", re.I)
+_AND = re.compile(r"\s*(?:and|to|through|until|-|–|—)\s+(?:the\s+)?", re.I)
+
+
+def _joined(text: str, found: list[Period]) -> list[Period]:
+    """"between P1 and P2", "from P1 to P2": one period from the start of P1 to the end
+    of P2."""
+    out: list[Period] = []
+    for p in found:
+        last = out[-1] if out else None
+        if (last is not None and _AND.fullmatch(text[last.end : p.start])
+                and _BETWEEN.search(text[max(0, last.start - 16) : last.start])):
+            out[-1] = Period(last.start, p.end, last.lo, max(p.hi, last.lo))
+        else:
+            out.append(p)
+    return out
 
