@@ -91,6 +91,12 @@ class Period:
     end: int
     lo: dt.date
     hi: dt.date
+    named: tuple[dt.date, dt.date] | None = None  # the days the words name, before "by" etc.
+
+    @property
+    def id(self) -> str | None:
+        """The period id of the days the words name ("2024H1"), if it has one."""
+        return period_id(*self.named) if self.named else None
 
     def overlaps(self, lo: dt.date, hi: dt.date) -> bool:
         """Does this period share a day with ``lo..hi``?"""
@@ -155,6 +161,20 @@ _PATTERNS: list[tuple[re.Pattern[str], _Make]] = [
     (re.compile(rf"\b{_CAP_MONTH} \d{{1,2}}(?:st|nd|rd|th)?\b(?![.,]\d)"),
      lambda m: (EARLIEST, LATEST)),
 ]
+def _this(text: str, today: dt.date | None) -> list[tuple[int, int, tuple[dt.date, dt.date]]]:
+    if today is None:
+        return []
+    out = []
+    for m in re.finditer(r"\bthis (quarter|year)\b", text, re.I):
+        if m[1].lower() == "year":
+            days = period_range(str(today.year))
+        else:
+            days = period_range(f"{today.year}Q{(today.month - 1) // 3 + 1}")
+        if days:
+            out.append((m.start(), m.end(), days))
+    return out
+
+
 _QUALIFIER = re.compile(r"\b(by|until|till|through|up to|before|since|from|after)\s+(?:the\s+)?$",
                         re.I)
 
@@ -174,9 +194,34 @@ def _qualified(days: tuple[dt.date, dt.date], before: str) -> tuple[dt.date, dt.
         return EARLIEST, days[1]
     return days
 
-def periods_in(text: str) -> list[Period]:
+def period_id(first: dt.date, last: dt.date) -> str | None:
+    """The id of the period from ``first`` to ``last`` (None if no id names it).
+
+    >>> import datetime as dt
+    >>> h1 = (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
+    >>> period_id(*h1), period_id(dt.date(2023, 8, 1), dt.date(2023, 9, 30))
+    ('2024H1', '2023-08..09')
+    """
+    if first.year != last.year or first.day != 1 and first != last:
+        return None
+    y = first.year
+    for pid in (f"{y}", f"{y}H1", f"{y}H2", *(f"{y}Q{a}" + (f"-Q{b}" if b > a else "")
+                                             for a in range(1, 5) for b in range(a, 5))):
+        if period_range(pid) == (first, last):
+            return pid
+    if first == last:
+        return first.isoformat()
+    if last == month_end(y, last.month):
+        a, b = first.month, last.month
+        return f"{y}-{a:02d}" + (f"..{b:02d}" if b > a else "")
+    return None
+
+
+def periods_in(text: str, today: dt.date | None = None, *, join: bool = True) -> list[Period]:
     """The periods ``text`` names, in order; "by June 2024" runs from the earliest day,
-    "since January 2024" to the latest.
+    "since January 2024" to the latest; "this quarter" and "this year" need ``today``
+    (the day the text was written), else they are left out.  With ``join``, "between P1
+    and P2" and "from P1 to P2" are one period.
 
     >>> [(p.lo.isoformat(), p.hi.isoformat()) for p in periods_in("Q1 2024; since mid-2023")]
     [('2024-01-01', '2024-03-31'), ('2023-05-01', '9999-12-31')]
@@ -195,8 +240,12 @@ def periods_in(text: str) -> list[Period]:
                 continue
             taken.append((s, e))
             lo, hi = _qualified(days, text[max(0, s - 16) : s])
-            found.append(Period(s, e, lo, hi))
-    return _joined(text, sorted(found, key=lambda p: p.start))
+            found.append(Period(s, e, lo, hi, days))
+    for s, e, days in _this(text, today):
+        if not any(a < e and s < b for a, b in taken):
+            found.append(Period(s, e, *_qualified(days, text[max(0, s - 16) : s]), days))
+    found.sort(key=lambda p: p.start)
+    return _joined(text, found) if join else found
 
 
 _BETWEEN = re.compile(r"\b(?:between|from)\s+(?:the\s+)?$", re.I)
@@ -211,7 +260,8 @@ def _joined(text: str, found: list[Period]) -> list[Period]:
         last = out[-1] if out else None
         if (last is not None and _AND.fullmatch(text[last.end : p.start])
                 and _BETWEEN.search(text[max(0, last.start - 16) : last.start])):
-            out[-1] = Period(last.start, p.end, last.lo, max(p.hi, last.lo))
+            days = (last.named[0], p.named[1]) if last.named and p.named else None
+            out[-1] = Period(last.start, p.end, last.lo, max(p.hi, last.lo), days)
         else:
             out.append(p)
     return out
