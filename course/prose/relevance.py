@@ -125,7 +125,9 @@ def _count(counts: Counter[str], shown: dict[str, Counter[str]], key: str, word:
 def _singular(term: str) -> str:
     """A term as a reader expects it: its last word without a plural -s."""
     head, _, last = term.rpartition(" ")
-    if last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
+    if last.endswith("ies") and len(last) > 4:
+        last = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
         last = last[:-1]
     return f"{head} {last}".strip()
 
