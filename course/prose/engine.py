@@ -93,6 +93,19 @@ def stem(word: str) -> str:
     return word
 
 
+@cache
+def base(word: str) -> str:
+    """:func:`stem` of a word with a plural "-ies" made "-y" first, so that "countries"
+    and "country" (and "latencies" and "latency") meet.
+
+    >>> base("countries") == base("country"), base("latencies") == base("latency")
+    (True, True)
+    """
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    return stem(word)
+
+
 # ------------------------------------------------------------------ word lists
 def _read_sections(path: Path) -> dict[str, list[tuple[str, str]]]:
     """``{section: [(entry, advice), ...]}`` of one word-list file."""

@@ -144,7 +144,7 @@ def _groups() -> dict[str, str]:
     """stem -> the stem of the first word of its synonym group."""
     out: dict[str, str] = {}
     for entry, _ in engine.entries("grounding:synonyms"):
-        words = [engine.stem(w) for w in entry.split()]
+        words = [engine.base(w) for w in entry.split()]
         for w in words:
             out.setdefault(w, words[0])
     return out
@@ -156,7 +156,7 @@ def group(word: str) -> str:
     >>> group("defects"), group("bugs"), group("launches")
     ('bug', 'bug', 'launch')
     """
-    s = engine.stem(word.rsplit("-", 1)[-1].strip("'’"))
+    s = engine.base(word.rsplit("-", 1)[-1].strip("'’"))
     return _groups().get(s, s)
 
 

@@ -54,7 +54,7 @@ def _generic(kind: str) -> tuple[frozenset[str], frozenset[str]]:
             for entry, _ in engine.entries(f"{path.stem}:{section}", folder):
                 soft.update(w.rstrip("*") for w in entry.replace("-", " ").split()
                             if "{" not in w)
-    stem = engine.stem
+    stem = engine.base
     return (frozenset(hard | {stem(w) for w in hard}),
             frozenset(soft | {stem(w) for w in soft if w}))
 
@@ -69,7 +69,7 @@ def _words(run: list[str], kind: str) -> list[tuple[str, str, bool] | None]:
     out: list[tuple[str, str, bool] | None] = []
     for w in run:
         w = w.removesuffix("'s").removesuffix("’s").strip("'’")
-        s = engine.stem(w)
+        s = engine.base(w)
         if len(w) < 3 or not w[:1].isalpha() or s in hard or w in hard or w in MONTHS:
             out.append(None)
         else:
@@ -133,7 +133,7 @@ def _singular(term: str) -> str:
 
 
 def _stems(term: str) -> tuple[str, ...]:
-    return tuple(engine.stem(p) for w in term.lower().split() for p in w.split("-") if p)
+    return tuple(engine.base(p) for w in term.lower().split() for p in w.split("-") if p)
 
 
 #: the least number of subject words an answer needs before its foreign share is judged
@@ -161,7 +161,7 @@ def subject(a: Any) -> dict[str, Any]:
         n += 1
         s = a.doc.sentences[si]
         runs = runs_of(a.doc, s.w0, s.w1)
-        stems = {engine.stem(p) for run in runs for p in run}
+        stems = {engine.base(p) for run in runs for p in run}
         hit = {(t,) for t in stems & vocab} | {t for t in pairs if all(p in stems for p in t)}
         used |= hit
         on += bool(hit)
