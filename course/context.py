@@ -190,8 +190,9 @@ def declared_facts(ref: Any) -> list[Any]:
       reads it (``{"text", "when"}``);
     * a fact id of the fact sheet;
     * a data file the notebook shows, ``{"data": "incident_timeline.csv", "text":
-      "event", "when": "time_utc"}``: each row as a line of text (the ``text`` column),
-      dated by the ``when`` column.
+      "event", "when": "time_utc", "label": "kind"}``: each row as a line of text (the
+      ``text`` column, after the ``label`` column if given), dated by the ``when``
+      column.
     """
     items = ref if isinstance(ref, list) else [ref]
     sheet: dict[str, Any] | None = None
@@ -231,6 +232,7 @@ def _data_rows(spec: dict[str, Any]) -> list[Any]:
     from course import paths
 
     name, column, when = spec.get("data"), spec.get("text"), spec.get("when")
+    label = spec.get("label")
     if not isinstance(name, str) or not isinstance(column, str) or "/" in name:
         raise ContextError(f"facts: {spec!r} must name a data file and its text column, "
                            '{"data": "file.csv", "text": "column", "when": "column"}')
@@ -240,9 +242,11 @@ def _data_rows(spec: dict[str, Any]) -> list[Any]:
             rows = list(csv.DictReader(fh))
     except (OSError, csv.Error, UnicodeDecodeError) as exc:
         raise ContextError(f"cannot read the data file {path}: {exc}") from exc
-    if rows and (column not in rows[0] or (when and when not in rows[0])):
-        raise ContextError(f"{name} has no column {column if column not in rows[0] else when!r}")
-    return [{"text": r[column], **({"when": r[when]} if when and r.get(when) else {})}
+    missing = [c for c in (column, when, label) if c and rows and c not in rows[0]]
+    if missing:
+        raise ContextError(f"{name} has no column {missing[0]!r}")
+    return [{"text": f"{r[label]}: {r[column]}" if label and r.get(label) else r[column],
+             **({"when": r[when]} if when and r.get(when) else {})}
             for r in rows if (r.get(column) or "").strip()]
 
 

@@ -217,3 +217,24 @@ def test_a_topic_list_still_works_without_key_terms():
                topic=["offers service"])
     assert "off_topic" in {f.rule for f in r.findings}
     assert "subject_terms" not in r.signals
+
+
+TIMELINE = {"facts": [
+    {"text": "impact: Offer requests start failing and the error rate climbs.",
+     "when": "2025-03-14 13:53:30"},
+    {"text": "alarm: Alarm fires; the on-call engineer is paged.", "when": "2025-03-14 14:11:30"},
+    {"text": "mitigated: Rollback complete: error rate back to normal. Customer impact ends.",
+     "when": "2025-03-14 14:38:00"},
+]}
+
+
+def test_durations_are_read_from_a_timeline_without_being_given():
+    def bad(text: str) -> list[str]:
+        return unsupported(text, TIMELINE)
+
+    assert bad("The alarm fired and paged on-call 18 minutes after impact began.") == []
+    assert bad("The rollback completed and impact ended 44.5 minutes after it began.") == []
+    assert bad("The alarm fired 9 minutes after impact began.") == ["9 minutes"]
+    # the right number for another pair of events
+    assert bad("The rollback completed and impact ended 18 minutes after it began.") == [
+        "18 minutes"]

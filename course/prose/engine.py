@@ -95,14 +95,16 @@ def stem(word: str) -> str:
 
 @cache
 def base(word: str) -> str:
-    """:func:`stem` of a word with a plural "-ies" made "-y" first, so that "countries"
-    and "country" (and "latencies" and "latency") meet.
+    """:func:`stem` of a word with a plural "-ies" made "-y" and a final "-e" dropped
+    first, so that singular and plural meet ("countries", "country"; "minutes", "minute").
 
-    >>> base("countries") == base("country"), base("latencies") == base("latency")
+    >>> base("countries") == base("country"), base("minutes") == base("minute")
     (True, True)
     """
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
+    elif word.endswith("e") and not word.endswith("ee") and len(word) > 3:
+        word = word[:-1]
     return stem(word)
 
 

@@ -130,6 +130,10 @@ class Fact:
     derived: bool = False
     noun: str = ""  # what it counts, as a message says it ("integration bugs")
     given: bool = False  # read from a line of the fact table
+    #: the words of the line a duration starts from, and those of the line it ends at
+    #: that the first lacks: a number it supports must share a word with each ("the
+    #: alarm fired 18 minutes after impact began")
+    parts: tuple[frozenset[str], ...] = ()
 
 
 # ------------------------------------------------------------------ words
@@ -653,7 +657,40 @@ def _facts_from_json(blob: str) -> tuple[Fact, ...]:
     rows = [given_facts(*row) for x in items if (row := _row(x))]
     given = [g for row in rows for g in row]
     derived = _derived(sheet) + [d for row in rows for d in _derived(row) + _products(row)]
-    return tuple(sheet + given + derived)
+    return tuple(sheet + given + _durations(items) + derived)
+
+
+@cache
+def _TIME_GROUPS() -> frozenset[str]:  # noqa: N802  (a constant, built on first use)
+    return frozenset(group(w) for w in _TIME) | frozenset(_TIME)
+
+
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d):(\d\d)(?::(\d\d))?")
+
+
+def _durations(items: list[Any]) -> list[Fact]:
+    """The minutes between any two lines of a timeline (lines dated to the second or the
+    minute, on one day): "the alarm fired 18 minutes after impact began" is read from the
+    times of its two lines, which the learner computes and the facts need not state."""
+    stamped = []
+    for item in items:
+        row = _row(item)
+        m = _STAMP.match(row[1]) if row else None
+        if row and m:
+            seconds = int(m[2]) * 3600 + int(m[3]) * 60 + int(m[4] or 0)
+            stamped.append((m[1], seconds, f"{m[2]}:{m[3]}", content_groups(
+                [w.lower() for w in re.findall(r"[\w'’-]+", row[0])])))
+    stamped.sort()
+    out = []
+    for i, (day, t0, at0, w0) in enumerate(stamped):
+        for day1, t1, at1, w1 in stamped[i + 1 :]:
+            if day1 == day and t1 > t0:
+                minutes = (t1 - t0) / 60
+                out.append(Fact(f"{_fmt(minutes)} minutes ({at0} to {at1})",
+                                Quantity(minutes * 60, "time", "minute"),
+                                frozenset({"minute"}), w0 | w1 | {group("minute")}, derived=True,
+                                parts=(w0 - _TIME_GROUPS(), w1 - w0 - _TIME_GROUPS())))
+    return out
 
 
 def facts_of(context: dict[str, Any]) -> tuple[Fact, ...]:
@@ -709,7 +746,7 @@ def matching(m: Mention, facts: tuple[Fact, ...]) -> list[Fact]:
     """The facts (and numbers derived from two facts) that give the mention's number for
     what it counts and its period."""
     return [f for f in facts if value_matches(m, f) and noun_matches(m, f)
-            and period_matches(m, f)]
+            and period_matches(m, f) and all(m.around & p for p in f.parts)]
 
 
 def supported(m: Mention, facts: tuple[Fact, ...], found: list[Fact],
@@ -746,7 +783,8 @@ def _related(m: Mention, f: Fact) -> bool:
 
 def _could_use(m: Mention, facts: tuple[Fact, ...]) -> str:
     """The facts an unsupported mention could have used, for its message."""
-    related = [f for f in facts if _related(m, f)]
+    related = sorted((f for f in facts if _related(m, f)),
+                     key=lambda f: (-len(m.near & f.words), -len(m.around & f.words)))
     shown = [f for f in related if f.noun or f.q.kind != "count"]
     given = [f for f in shown if f.given]
     shown = given + [f for f in shown if not any(g.q == f.q for g in given)]
