@@ -769,12 +769,13 @@ def supported(m: Mention, facts: tuple[Fact, ...], found: list[Fact],
 
     best = max(fit(f) for f in found)
     return not any(fit(f) > best and fit(f)[0] for f in facts
-                   if _related(m, f) and id(f) not in taken)
+                   if _related(m, f) and id(f) not in taken and not f.parts)
 
 
 def _related(m: Mention, f: Fact) -> bool:
-    """Does the fact count the same kind of thing as the mention?"""
-    if f.derived or m.q.kind != f.q.kind:
+    """Does the fact count the same kind of thing as the mention?  (Numbers derived from
+    two facts do not count, but for durations read from a timeline.)"""
+    if (f.derived and not f.parts) or m.q.kind != f.q.kind:
         return False
     if m.q.kind == "time":
         return m.q.unit == f.q.unit
@@ -782,9 +783,12 @@ def _related(m: Mention, f: Fact) -> bool:
 
 
 def _could_use(m: Mention, facts: tuple[Fact, ...]) -> str:
-    """The facts an unsupported mention could have used, for its message."""
+    """The facts an unsupported mention could have used, for its message.  Durations read
+    from a timeline are never named (they may be what another exercise asks for)."""
     related = sorted((f for f in facts if _related(m, f)),
                      key=lambda f: (-len(m.near & f.words), -len(m.around & f.words)))
+    timeline = any(f.parts for f in related)
+    related = [f for f in related if not f.parts]
     shown = [f for f in related if f.noun or f.q.kind != "count"]
     given = [f for f in shown if f.given]
     shown = given + [f for f in shown if not any(g.q == f.q for g in given)]
@@ -794,6 +798,8 @@ def _could_use(m: Mention, facts: tuple[Fact, ...]) -> str:
     text = ", ".join(labels)
     if same_value and m.heads and text:
         text += f" ({_fmt(m.q.in_unit(m.q.value))} is the number of {same_value[0].noun})"
+    if timeline:
+        text += ("; " if text else "") + "work durations out from the times of the timeline"
     return text
 
 
