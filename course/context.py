@@ -189,6 +189,10 @@ def declared_facts(ref: Any) -> list[Any]:
     * a table id of the fact sheet: the facts of each row and the row as the learner
       reads it (``{"text", "when"}``);
     * a fact id of the fact sheet;
+    * ``{"computed": ["<fact id>", ...]}``: facts the learner computes in another
+      exercise (a percentile, a duration): what they count, never their values, so the
+      released notebook does not give the answer away; numbers about them are left
+      unchecked;
     * a data file the notebook shows, ``{"data": "incident_timeline.csv", "text":
       "event", "when": "time_utc", "label": "kind"}``: each row as a line of text (the
       ``text`` column, after the ``label`` column if given), dated by the ``when``
@@ -198,6 +202,11 @@ def declared_facts(ref: Any) -> list[Any]:
     sheet: dict[str, Any] | None = None
     out: list[Any] = []
     for item in items:
+        if isinstance(item, dict) and "computed" in item:
+            sheet = sheet if sheet is not None else _sheet()
+            out += [_computed(f) for ref in _ids(item["computed"])
+                    for f in _sheet_item(sheet, ref)]
+            continue
         if isinstance(item, dict):
             out += _data_rows(item)
             continue
@@ -205,6 +214,23 @@ def declared_facts(ref: Any) -> list[Any]:
             raise ContextError(f"facts: {item!r} is neither a table or fact id nor a data file")
         sheet = sheet if sheet is not None else _sheet()
         out += _sheet_item(sheet, item)
+    return out
+
+
+def _ids(refs: Any) -> list[str]:
+    if isinstance(refs, str):
+        return [refs]
+    if isinstance(refs, list) and all(isinstance(r, str) for r in refs):
+        return refs
+    raise ContextError('facts: "computed" must name facts of the fact sheet')
+
+
+def _computed(fact: Any) -> dict[str, Any]:
+    """A fact the learner computes elsewhere: what it counts, never its value."""
+    if not isinstance(fact, dict) or "text" in fact:
+        raise ContextError('facts: "computed" must name facts, not tables')
+    out = {k: v for k, v in fact.items() if k not in ("number", "date")}
+    out["computed"] = True
     return out
 
 
@@ -364,11 +390,34 @@ def refresh(path: Path) -> list[str]:
 
 
 def contexts(path: Path) -> dict[str, dict[str, Any]]:
-    """The context of each answer in a source notebook (answer grade_id -> context);
-    a malformed cell raises :class:`ContextError` naming it."""
+    """The context of each answer in a source notebook (answer grade_id -> context), as
+    the grader uses it: computed facts get their values from the fact sheet.  A malformed
+    cell raises :class:`ContextError` naming it."""
     out = {}
     for cell in context_cells(path):
         if cell.problem:
             raise ContextError(f"{cell.where}: {cell.problem}")
-        out[cell.answer] = cell.value
+        try:
+            out[cell.answer] = with_computed_values(cell.value)
+        except ContextError as exc:
+            raise ContextError(f"{cell.where}: {exc}") from None
     return out
+
+
+def with_computed_values(value: dict[str, Any]) -> dict[str, Any]:
+    """A context with the values of its computed facts filled in from the fact sheet (the
+    grader's copy: the learner's keeps them back)."""
+    facts = value.get("facts") or []
+    wanted = [f for f in facts if isinstance(f, dict) and f.get("computed") and f.get("id")]
+    if not wanted:
+        return value
+    sheet = {f.get("id"): f for f in _sheet().get("fact", [])}
+    filled = []
+    for f in facts:
+        if f in wanted:
+            if f["id"] not in sheet:
+                raise ContextError(f"the fact sheet has no fact {f['id']!r}")
+            f = {**f, **{k: _plain(sheet[f["id"]][k]) for k in ("number", "date")
+                         if k in sheet[f["id"]]}}
+        filled.append(f)
+    return {**value, "facts": filled}

@@ -238,3 +238,21 @@ def test_durations_are_read_from_a_timeline_without_being_given():
     # the right number for another pair of events
     assert bad("The rollback completed and impact ended 18 minutes after it began.") == [
         "18 minutes"]
+
+
+def test_computed_results_are_kept_back_from_the_learner_and_checked_when_graded():
+    learner = {"facts": [
+        {"id": "p99_1700", "counts": "p99 latency at 1,700 requests per second in the load "
+         "test", "unit": "ms", "computed": True},
+        {"counts": "checkout client's timeout before the dry runs", "number": 150, "unit": "ms"},
+    ]}
+    grader = {"facts": [{**learner["facts"][0], "number": 181}, learner["facts"][1]]}
+    right = "In the load test the p99 was 181 ms at 1,700 requests per second."
+    wrong = right.replace("181", "150")
+    seen = review(wrong, "faq", context=learner)
+    assert {f.rule for f in seen.findings} >= {"computed_number"}
+    assert "unsupported_number" not in {f.rule for f in seen.findings}
+    assert unsupported(right, grader) == [] and unsupported(wrong, grader) == ["150 ms"]
+    assert fact_problems([{**learner["facts"][0], "number": 181}]) == [
+        "fact 1: a computed fact gives no number or date (the learner's notebook must not "
+        "show it)"]

@@ -130,6 +130,7 @@ class Fact:
     derived: bool = False
     noun: str = ""  # what it counts, as a message says it ("integration bugs")
     given: bool = False  # read from a line of the fact table
+    computed: bool = False  # a number the learner computes: what it counts, not its value
     #: the words of the line a duration starts from, and those of the line it ends at
     #: that the first lacks: a number it supports must share a word with each ("the
     #: alarm fired 18 minutes after impact began")
@@ -549,8 +550,15 @@ def human_period(period: str) -> str:
 
 
 def sheet_fact(item: dict[str, Any]) -> Fact | None:
-    """A :class:`Fact` from a dict with the fact sheet's fields (None for a date fact)."""
-    number = item.get("number")
+    """A :class:`Fact` from a dict with the fact sheet's fields (None for a date fact).
+
+    A fact marked ``computed`` without a number is one the learner computes in another
+    exercise, so the learner's copy of the facts does not give its value away: a number
+    about it is left unchecked there.  The grader gives it its value (from the source),
+    and then it is checked like any other fact.
+    """
+    computed = bool(item.get("computed")) and item.get("number") is None
+    number = 0.0 if computed else item.get("number")
     if number is None or isinstance(number, bool):
         return None
     unit, counts = str(item.get("unit", "")), str(item.get("counts", ""))
@@ -573,7 +581,8 @@ def sheet_fact(item: dict[str, Any]) -> Fact | None:
     noun = " ".join(unit_noun or lead) if q.kind == "count" else ""
     return Fact(label, q, frozenset(heads) | frozenset({group(w) for w in unit_noun}),
                 words | frozenset(heads), *(days or (None, None)),
-                measure=str(item.get("measure", "")), noun=noun)
+                measure=str(item.get("measure", "")), noun=noun, computed=computed,
+                derived=computed)
 
 
 def given_facts(text: str, when: str = "") -> list[Fact]:
@@ -654,10 +663,12 @@ def _facts_from_json(blob: str) -> tuple[Fact, ...]:
     items = json.loads(blob)
     sheet = [f for f in (sheet_fact(x) for x in items if isinstance(x, dict) and "text" not in x)
              if f is not None]
+    computed = [f for f in sheet if f.computed]
+    sheet = [f for f in sheet if not f.computed]
     rows = [given_facts(*row) for x in items if (row := _row(x))]
     given = [g for row in rows for g in row]
     derived = _derived(sheet) + [d for row in rows for d in _derived(row) + _products(row)]
-    return tuple(sheet + given + _durations(items) + derived)
+    return tuple(sheet + given + _durations(items) + derived + computed)
 
 
 @cache
@@ -745,8 +756,21 @@ def period_matches(m: Mention, f: Fact) -> bool:
 def matching(m: Mention, facts: tuple[Fact, ...]) -> list[Fact]:
     """The facts (and numbers derived from two facts) that give the mention's number for
     what it counts and its period."""
-    return [f for f in facts if value_matches(m, f) and noun_matches(m, f)
+    return [f for f in facts if not f.computed and value_matches(m, f) and noun_matches(m, f)
             and period_matches(m, f) and all(m.around & p for p in f.parts)]
+
+
+def unchecked(m: Mention, facts: tuple[Fact, ...]) -> bool:
+    """Is the mention about a number the learner computes (a ``computed`` fact fits its
+    words at least as well as any fact with a value)?"""
+    def fit(f: Fact) -> tuple[int, int]:
+        return len(m.near & f.words), len(m.around & f.words)
+
+    computed = [fit(f) for f in facts if f.computed and noun_matches(m, f)]
+    if not computed:
+        return False
+    others = [fit(f) for f in facts if _related(m, f) and not f.parts]
+    return max(computed) >= max(others, default=(0, 0))
 
 
 def supported(m: Mention, facts: tuple[Fact, ...], found: list[Fact],
@@ -807,15 +831,16 @@ def ground(a: Any) -> dict[str, Any]:
     """The grounding of an analysed text against ``a.context["facts"]``.
 
     ``supported`` and ``claims`` count numbers; ``unsupported`` and ``unknown`` are
-    spans ``(start, end, {"claim", "facts"})``; all are None when the exercise gives no
-    facts.
+    spans ``(start, end, {"claim", "facts"})``, ``unchecked`` the numbers about results
+    the learner computes whose values the facts keep back; the counts are None when the
+    exercise gives no facts.
     """
     facts = facts_of(a.context)
     if not facts:
         return {"supported": None, "claims": None, "unsupported": [], "unknown": [],
-                "unsupported_count": None}
+                "unchecked": [], "unsupported_count": None}
     plain = a.doc.plain
-    n_ok, bad, unknown = 0, [], []
+    n_ok, bad, unknown, later = 0, [], [], []
     ms = mentions(a.doc, a.index)
     today = max((f.hi for f in facts if f.hi is not None and f.hi < LATEST), default=None)
     found = [matching(m, facts) for m in ms]
@@ -829,17 +854,21 @@ def ground(a: Any) -> dict[str, Any]:
         if m.goal or (today is not None and m.named is not None and m.named > today
                       and not m.past):
             continue  # a goal, or a plan for after the facts: not a claim of fact
+        if unchecked(m, facts):
+            later.append((m.start, m.end, {"claim": plain[m.start : m.end]}))
+            continue  # the learner's own result: checked when graded
         fields = {"claim": plain[m.start : m.end], "facts": _could_use(m, facts)}
         if fields["facts"]:
             bad.append((m.start, m.end, fields))
         elif not m.spelled:
             unknown.append((m.start, m.end, fields))
     return {"supported": n_ok, "claims": len(ms), "unsupported": bad, "unknown": unknown,
-            "unsupported_count": len(bad)}
+            "unchecked": later, "unsupported_count": len(bad)}
 
 
 # ------------------------------------------------------------------ validation
-FACT_FIELDS = frozenset({"id", "counts", "number", "date", "unit", "period", "team", "measure"})
+FACT_FIELDS = frozenset({"id", "counts", "number", "date", "unit", "period", "team", "measure",
+                         "computed"})
 ROW_FIELDS = frozenset({"text", "when", "facts"})
 
 
@@ -881,8 +910,13 @@ def _fact_problems(n: int, item: dict[str, Any]) -> list[str]:
     if not str(item.get("counts", "")).strip():
         out.append(f"fact {n}: counts (what it counts) is required")
     number, date = item.get("number"), item.get("date")
-    if number is None and date is None:
-        out.append(f"fact {n}: give a number or a date")
+    if item.get("computed") not in (None, True, False):
+        out.append(f"fact {n}: computed must be true or false")
+    if number is None and date is None and not item.get("computed"):
+        out.append(f"fact {n}: give a number or a date (or computed = true)")
+    if item.get("computed") and (number is not None or date is not None):
+        out.append(f"fact {n}: a computed fact gives no number or date (the learner's "
+                   "notebook must not show it)")
     if number is not None and (isinstance(number, bool) or not isinstance(number, (int, float))
                                or not math.isfinite(number)):
         out.append(f"fact {n}: number must be a number, not {number!r}")
