@@ -793,7 +793,8 @@ def supported(m: Mention, facts: tuple[Fact, ...], found: list[Fact],
 
     best = max(fit(f) for f in found)
     return not any(fit(f) > best and fit(f)[0] for f in facts
-                   if _related(m, f) and id(f) not in taken and not f.parts)
+                   if (_related(m, f) or (f.computed and noun_matches(m, f)))
+                   and id(f) not in taken and not f.parts)
 
 
 def _related(m: Mention, f: Fact) -> bool:
