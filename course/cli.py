@@ -117,6 +117,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_similar(args: argparse.Namespace) -> int:
+    from course.grading.similar import run_similar
+
+    return run_similar(_module_id(args.module), Path(args.workspace),
+                       threshold=args.threshold, as_json=args.json)
+
+
 def _cmd_review(args: argparse.Namespace) -> int:
     from course.prose.cli import run
 
@@ -159,6 +166,8 @@ def _cmd_modules(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``wbcourse`` (exposed for tests and docs)."""
+    from course.grading.similarity import DEFAULT_THRESHOLD
+
     parser = argparse.ArgumentParser(
         prog="wbcourse",
         description="Working Backwards course: release, learn, grade, give feedback.",
@@ -217,6 +226,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("module")
     p.add_argument("--workspace", required=True)
     p.add_argument("-o", "--output", required=True, help="output folder")
+
+    p = add("similar", _cmd_similar,
+            "find answers that are near-copies of another learner's or of the notebook")
+    p.add_argument("module")
+    p.add_argument("--workspace", required=True, help="grading workspace folder")
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON list of flags (question, learners, similarity, passages)")
+    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, metavar="T",
+                   help="flag similarities at or above T, above 0 and at most 1 "
+                        f"(default {DEFAULT_THRESHOLD})")
 
     p = add("review", _cmd_review, "run the prose checks on a text or Markdown file")
     from course.prose.cli import add_review_arguments

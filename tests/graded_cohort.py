@@ -112,3 +112,22 @@ def set_manual(ws: Workspace, learner: str, score: float | None, comment: str | 
 def pages(ws: Workspace) -> dict[str, str]:
     return {p.parent.parent.name: p.read_text(encoding="utf-8")
             for p in sorted(ws.feedback.glob(f"*/{MODULE}/index.html"))}
+
+
+COPY_EXTRA = "Eve added this closing sentence of her own to hide the copy."
+
+
+def with_copier(cohort: Workspace, dest: Path) -> Workspace:
+    """A copy of the graded cohort where eve (not graded) handed in ada's summary, lightly
+    edited and with a sentence of her own."""
+    ws = Workspace(dest)
+    shutil.copytree(cohort.root, ws.root, symlinks=True)
+    source = ws.submitted / "ada" / MODULE / "mini.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q01_summary":
+            edited = STRONG.replace("four teams", "4 teams").replace(";", ",")
+            cell.source = f'draft = """\n{edited} {COPY_EXTRA}\n"""\n'
+    (ws.submitted / "eve" / MODULE).mkdir(parents=True)
+    nbformat.write(nb, ws.submitted / "eve" / MODULE / "mini.ipynb")
+    return ws

@@ -7,7 +7,7 @@ import pytest
 from course.cli import build_parser, main
 
 COMMANDS = ["release", "start", "init", "grade", "collect", "feedback", "export", "report",
-            "review", "demo", "samples", "modules"]
+            "similar", "review", "demo", "samples", "modules"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

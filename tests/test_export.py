@@ -12,6 +12,7 @@ from course.errors import CourseError
 from course.grading.export import FIXED_COLUMNS, export
 from tests.graded_cohort import (
     MODULE,
+    with_copier,
 )
 
 
@@ -100,3 +101,15 @@ def test_cli_export(cohort, tmp_path, capsys):
     assert "wrote 4 row(s)" in capsys.readouterr().out
     assert main(["export", "--workspace", str(cohort.root), "-o", str(tmp_path / "g.ods")]) == 2
     assert capsys.readouterr().err.startswith("error: cannot tell the export format")
+
+
+@pytest.mark.slow
+def test_flags_column_names_the_learner_an_answer_was_copied_with(cohort, tmp_path):
+    ws = with_copier(cohort, tmp_path / "ws")
+    export(ws, tmp_path / "grades.csv", None)
+    rows = {r["learner"]: r for r in read_csv(tmp_path / "grades.csv")}
+    assert rows["ada"]["flags"] == "q01_summary~eve 1.00"  # eve took all of ada's answer
+    assert rows["bob"]["flags"] == "" and rows["dee"]["flags"] == ""
+    export(ws, tmp_path / "grades.json", None)
+    data = json.loads((tmp_path / "grades.json").read_text())
+    assert next(r for r in data if r["learner"] == "ada")["flags"] == "q01_summary~eve 1.00"

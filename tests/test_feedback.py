@@ -159,3 +159,17 @@ def test_cli_feedback(cohort, capsys):
 
     assert main(["feedback", "mini", "--workspace", str(cohort.root), "--learner", "bob"]) == 0
     assert "wrote 1 feedback page(s)" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_feedback_never_shows_another_learners_text(cohort, tmp_path):
+    """ada's answer was copied by eve: ada's page shows neither eve nor her words."""
+    from course.grading.similar import check_module
+    from tests.graded_cohort import COPY_EXTRA, with_copier
+
+    ws = with_copier(cohort, tmp_path / "ws")
+    assert check_module(ws, MODULE).flags  # the copy is found
+    write_feedback(ws, MODULE)
+    for learner, text in pages(ws).items():
+        assert COPY_EXTRA not in text, learner
+        assert not re.search(r"\beve\b", text), learner

@@ -20,7 +20,10 @@ from course.grading.report import (
 )
 from course.grading.workspace import Workspace
 from tests.graded_cohort import (
+    COPY_EXTRA,
     MODULE,
+    STRONG,
+    with_copier,
 )
 
 
@@ -101,10 +104,11 @@ def test_report_page_plots_and_sections(cohort, tmp_path):
     text = page.read_text()
     assert page == tmp_path / "report" / f"{MODULE}.html"
     pngs = sorted(p.name for p in (tmp_path / "report").glob("*.png"))
-    assert pngs == [f"{MODULE}-{n}.png" for n in ("items", "prose", "rubric", "scores")]
-    assert len(images(text)) == 4
+    assert pngs == [f"{MODULE}-{n}.png"
+                    for n in ("items", "prose", "rubric", "scores", "similarity")]
+    assert len(images(text)) == 5
     assert "<script" not in text and "http" not in text.split("</style>", 1)[1]
-    for heading in ("Scores", "Item analysis", "Prose checks", "Rubric",
+    for heading in ("Scores", "Item analysis", "Prose checks", "Originality", "Rubric",
                     "Learners with problems"):
         assert f"<h2>{heading}</h2>" in text
     assert "q01_double_tests" in text and "point-biserial" in text
@@ -147,3 +151,17 @@ def test_cli_report(cohort, tmp_path, capsys):
                  str(tmp_path / "r")]) == 0
     assert "cohort report:" in capsys.readouterr().out
     assert (tmp_path / "r" / f"{MODULE}.html").exists()
+
+
+@pytest.mark.slow
+def test_report_shows_originality_flags_and_their_plot(cohort, tmp_path):
+    ws = with_copier(cohort, tmp_path / "ws")
+    text = write_report(ws, MODULE, tmp_path / "out").read_text()
+    part = text.split("<h2>Originality</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "<td>q01_summary</td><td>ada ~ eve</td>" in part
+    assert STRONG[:40] in part  # the instructor sees the shared passage
+    assert COPY_EXTRA not in part  # but only the shared words
+    assert 'data-name="similarity"' in part
+    assert (tmp_path / "out" / f"{MODULE}-similarity.png").stat().st_size > 1000
+    assert "dee: mini.ipynb is not valid notebook JSON" in part  # reported, not fatal
+    assert "A flag is a reason to read both texts, not proof" in part

@@ -1,5 +1,9 @@
 """``wbcourse export``: one row per (learner, module) with totals and per-question scores.
 
+The ``flags`` column lists the learner's originality flags for the module at the default
+threshold (``q08_rewrite_summary~bob 0.93``: the answer shares 93% with bob's, or with
+the ``notebook``); see :mod:`course.grading.similar`.
+
 Also the gradebook reader shared by the feedback pages and the cohort report:
 :func:`module_records` reads every submission of a module in one gradebook session and
 merges in the grading status (``.wbcourse/status/<module>.json``), so a submission that
@@ -19,7 +23,7 @@ from course.grading import status as status_store
 from course.grading.workspace import Workspace
 
 FIXED_COLUMNS = ("learner", "module", "score", "max_score", "auto_score", "auto_max",
-                 "manual_score", "needs_manual_grade", "status", "problems")
+                 "manual_score", "needs_manual_grade", "status", "problems", "flags")
 FORMATS = ("csv", "json")
 
 
@@ -195,9 +199,11 @@ def rows(ws: Workspace) -> tuple[list[str], list[dict]]:
     cell_columns: list[str] = []
     column_of: dict[tuple[str, str], str] = {}
     records: list[SubmissionRecord] = []
+    flags: dict[tuple[str, str], str] = {}
     for module in gradebook_modules(ws):
         module_rows = module_records(ws, module)
         records += module_rows
+        flags.update(_flags(ws, module))
         ids = [gid for _, gids in release_order(ws, module) for gid in gids]
         ids += [c.grade_id for r in module_rows for c in r.cells]
         for gid in dict.fromkeys(ids):
@@ -221,6 +227,7 @@ def rows(ws: Workspace) -> tuple[list[str], list[dict]]:
             "needs_manual_grade": False if r.failed else r.needs_manual_grade,
             "status": r.status,
             "problems": "; ".join(r.problems),
+            "flags": flags.get((r.module, r.learner), ""),
         }
         for column in cell_columns:
             row[column] = None
@@ -228,6 +235,18 @@ def rows(ws: Workspace) -> tuple[list[str], list[dict]]:
             row[column_of[(r.module, c.grade_id)]] = c.score
         out.append(row)
     return [*FIXED_COLUMNS, *cell_columns], out
+
+
+def _flags(ws: Workspace, module: str) -> dict[tuple[str, str], str]:
+    """``{(module, learner): "q~other 0.93; ..."}`` from the originality check."""
+    from course.grading.similar import check_module
+
+    try:
+        found = check_module(ws, module)
+    except CourseError:  # nothing to compare: no flags
+        return {}
+    return {(module, learner): "; ".join(f.label(learner) for f in found.flags_of(learner))
+            for learner in found.learners if found.flags_of(learner)}
 
 
 def export(ws: Workspace, output: Path, fmt: str | None) -> int:

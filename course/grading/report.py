@@ -5,7 +5,9 @@ cell (difficulty = mean fraction of points; discrimination = corrected point-bis
 correlation with the rest of the score, and the upper-lower 27% index), the prose
 findings most often triggered across the cohort's answers (recomputed here with
 :func:`course.prose.review`), the rubric criteria most often missed (instructors write
-``missed: criterion_id, ...`` in a comment) and the learners whose grading had problems.
+``missed: criterion_id, ...`` in a comment), the answers that are near-copies of another
+learner's or of the notebook (:mod:`course.grading.similar`) and the learners whose
+grading had problems.
 
 PNG files are written next to the page and embedded in it as ``data:`` URIs, so the page
 alone can be mailed around. Plots use matplotlib's Agg canvas directly: no display, no
@@ -308,6 +310,80 @@ def plot_counts(counts: list[tuple[str, int]], title: str, xlabel: str) -> bytes
     return _png(fig)
 
 
+def plot_similarity(highest: list[float], threshold: float) -> bytes:
+    """Histogram of each answer's highest similarity, with the flag threshold marked."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    bins = [i / 20 for i in range(21)]
+    below = [v for v in highest if v < threshold]
+    above = [v for v in highest if v >= threshold]
+    ax.hist([below, above], bins=bins, stacked=True, color=["#0969da", "#cf222e"],
+            label=["below the threshold", "flagged"], edgecolor="white")
+    ax.axvline(threshold, color="#57606a", linestyle="--", linewidth=1)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("highest similarity of the answer (to another learner or the notebook)")
+    ax.set_ylabel("answers")
+    ax.set_title(f"Originality (n={len(highest)} answers compared)")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.legend(loc="upper right")
+    return _png(fig)
+
+
+def originality_section(ws: Workspace, module: str, images: dict[str, bytes]) -> str:
+    """The report's originality section: flags, linked groups, a plot, what was skipped."""
+    from course.grading.similar import check_module
+
+    head = "<h2>Originality</h2>"
+    try:
+        found = check_module(ws, module)
+    except CourseError as exc:
+        return head + f"<p class=\"muted\">Not checked: {esc(exc)}</p>"
+    compared = [q for q in found.questions if q.compared]
+    highest = [v for q in compared for v in q.highest.values()]
+    part = [head, "<p>Answers compared with every other learner's answer and with the "
+            "notebook (reading, worked examples, prompt and what it prints). Words the "
+            "notebook or the cohort's common phrasing explain do not count as copying. "
+            f"Threshold {found.threshold:.2f}. A flag is a reason to read both texts, not "
+            "proof: learners may have worked together as allowed, or both quote a shared "
+            "source. <code>wbcourse similar</code> prints the shared passages' offsets."
+            "</p>"]
+    if found.flags:
+        rows = [[f.question, " ~ ".join(f.learners), f"{f.similarity:.2f}",
+                 " / ".join("–" if v is None else f"{v:.2f}" for v in f.shares),
+                 "; ".join([f.note] * bool(f.note) + [f"from {p}" for p in f.places()]),
+                 _passage_excerpt(f)] for f in found.flags]
+        part.append(table(["answer", "learners", "similarity", "shares", "note",
+                           "first shared passage"], rows, numeric=[2]))
+    else:
+        part.append("<p>No answer reaches the threshold.</p>")
+    groups = found.groups()
+    if groups:
+        part.append("<p>Learners linked by flags (one text handed around?):</p><ul>"
+                    + "".join(f"<li>{esc(q)}: {esc(', '.join(g))}</li>" for q, g in groups)
+                    + "</ul>")
+    if highest:
+        images["similarity"] = plot_similarity(highest, found.threshold)
+        part.append(_img("similarity", images["similarity"],
+                         "Highest similarity of each answer"))
+    skipped = [q.question for q in found.questions if not q.compared]
+    notes = [f"{q.question}: {q.compared} of {q.answers} answers compared"
+             for q in compared if q.compared < q.answers]
+    if skipped:
+        notes.append("not compared (closed or short answers): " + ", ".join(skipped))
+    notes += [str(p) for p in found.problems] + found.notes
+    if notes:
+        part.append("<ul class=\"muted\">" + "".join(f"<li>{esc(n)}</li>" for n in notes)
+                    + "</ul>")
+    return "".join(part)
+
+
+def _passage_excerpt(flag) -> str:
+    if not flag.passages:
+        return ""
+    text = " ".join(flag.passages[0].text.split())
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
 # ---------------------------------------------------------------------------- page
 
 def write_report(ws: Workspace, module: str, out_dir: Path) -> Path:
@@ -386,6 +462,8 @@ def write_report(ws: Workspace, module: str, out_dir: Path) -> Path:
                  for name, v in sorted(prose.signals.items())], numeric=[1, 2])
                         + "</details>")
         sections.append("".join(part))
+
+    sections.append(originality_section(ws, module, images))
 
     rubric_rows, missed, unknown = rubric_stats(module, graded)
     if rubric_rows:
