@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e ".[test,browser,postgres]"
+	$(BIN)/python -m pip install -q -e ".[test,browser,postgres,hub]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -23,17 +23,19 @@ demo: install
 
 ## Everything CI runs: lint, generated files up to date, the learner wheel built and
 ## checked for answers, unit + pipeline + security + wheel-install tests, every solution
-## notebook under nbval, then real-browser tests.
+## notebook under nbval, real-browser tests, then a real JupyterHub running the learner
+## wheel (Unix accounts, nbgrader's exchange, Chromium on its login page; root only).
 test: install
 	bash scripts/ensure_system_deps.sh
 	$(BIN)/ruff check .
 	$(BIN)/wbcourse release --check
 	$(BIN)/wbcourse samples --check
 	$(MAKE) wheel
-	WBCOURSE_DIST=$(CURDIR)/dist $(BIN)/python -m pytest -m "not browser" -n 2 --dist loadfile \
-		--doctest-modules course tests
+	WBCOURSE_DIST=$(CURDIR)/dist $(BIN)/python -m pytest -m "not browser and not hub" -n 2 \
+		--dist loadfile --doctest-modules course tests
 	$(BIN)/python -m pytest --nbval-lax -n 2 --dist loadfile -p no:cacheprovider solutions
 	$(BIN)/python -m pytest -m browser tests/browser
+	WBCOURSE_DIST=$(CURDIR)/dist $(BIN)/python -m pytest -m hub tests/hub
 
 lint: install
 	$(BIN)/ruff check .
@@ -57,6 +59,7 @@ goldens: install
 bench: install
 	$(BIN)/python bench/grade.py
 	$(BIN)/python bench/prose.py
+	$(BIN)/python bench/hub_load.py
 
 clean:
 	rm -rf demo-workspace test-artifacts .pytest_cache dist build *.egg-info

@@ -28,6 +28,10 @@ def _cmd_release(args: argparse.Namespace) -> int:
     from course.release import ReleaseError, release
 
     modules = [_module_id(m) for m in args.module] if args.module else None
+    if args.to_exchange:
+        return _publish(args, modules)
+    if args.workspace or args.force:
+        raise CourseError("--workspace and --force go with --to-exchange")
     try:
         result = release(check=args.check, modules=modules)
     except ReleaseError as exc:
@@ -45,6 +49,31 @@ def _cmd_release(args: argparse.Namespace) -> int:
         print(f"updated the exercise context in solutions/{cell}")
     print(f"released {len(result.modules)} module(s) into exercises/; "
           f"{len(result.changed)} file(s) changed")
+    return 0
+
+
+def _publish(args: argparse.Namespace, modules: list[str] | None) -> int:
+    """``release MODULE... --to-exchange``: nbgrader's release_assignment, from exercises/."""
+    from course.grading.workspace import open_workspace
+    from course.hub.exchange import check_publishable, publish
+    from course.release import ReleaseError, release
+
+    if not modules or not args.workspace or args.check:
+        raise CourseError("--to-exchange needs the modules to publish and --workspace "
+                          "(the instructor's course folder), and no --check")
+    ws = open_workspace(Path(args.workspace))
+    for module in modules:
+        check_publishable(ws, module, force=args.force)
+    try:
+        stale = release(check=True, modules=modules)
+    except ReleaseError as exc:
+        raise CourseError(str(exc)) from exc
+    if stale.stale:
+        raise CourseError(f"exercises/ is stale for {stale.changed[0].split('/')[0]}: run "
+                          "'wbcourse release' before publishing")
+    for module in modules:
+        dest = publish(ws, module, force=args.force)
+        print(f"published {module} to the exchange: {dest}")
     return 0
 
 
@@ -81,7 +110,14 @@ def _cmd_collect(args: argparse.Namespace) -> int:
     from course.grading.workspace import open_workspace
 
     ws = open_workspace(Path(args.workspace))
-    report = collect(ws, _module_id(args.module), Path(args.source))
+    module = _module_id(args.module)
+    if args.source == "exchange":
+        from course.hub.exchange import inbound
+
+        source = inbound(ws, module)
+    else:
+        source = Path(args.source)
+    report = collect(ws, module, source)
     for line in report.lines():
         print(line)
     return 0
@@ -92,8 +128,15 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
     from course.grading.workspace import open_workspace
 
     ws = open_workspace(Path(args.workspace))
-    pages = write_feedback(ws, _module_id(args.module), learners=args.learner or None)
+    module = _module_id(args.module)
+    pages = write_feedback(ws, module, learners=args.learner or None)
     print(f"wrote {len(pages)} feedback page(s) under {ws.feedback}")
+    if args.to_exchange:
+        from course.hub.exchange import release_feedback
+
+        learners = args.learner or [p.parent.parent.name for p in pages]
+        for line in release_feedback(ws, module, learners).lines():
+            print(line)
     return 0
 
 
@@ -115,6 +158,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     page = write_report(ws, _module_id(args.module), Path(args.output))
     print(f"cohort report: {page}")
     return 0
+
+
+def _cmd_hub(args: argparse.Namespace) -> int:
+    from course.hub.cli import run
+
+    return run(args)
 
 
 def _cmd_similar(args: argparse.Namespace) -> int:
@@ -183,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if exercises/ differs from a fresh release")
     p.add_argument("module", nargs="*", help="only these modules (default: all)")
+    p.add_argument("--to-exchange", action="store_true",
+                   help="publish the modules' exercises to the nbgrader exchange of "
+                        "--workspace (learners fetch them from the Assignments tab)")
+    p.add_argument("--workspace", help="with --to-exchange: the instructor's course folder")
+    p.add_argument("--force", action="store_true",
+                   help="with --to-exchange: replace a module already in the exchange")
 
     p = add("start", _cmd_start, "copy the exercises into your workspace and open JupyterLab")
     p.add_argument("dir", nargs="?", help="workspace folder (default: ~/wb-course)")
@@ -210,12 +265,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("module")
     p.add_argument("--workspace", required=True)
     p.add_argument("--from", dest="source", required=True,
-                   help="folder, .zip, or nbgrader exchange folder")
+                   help="folder, .zip, nbgrader exchange folder, or the word 'exchange' for "
+                        "the exchange the workspace's nbgrader_config.py names "
+                        "(write ./exchange for a folder of that name)")
 
     p = add("feedback", _cmd_feedback, "write one HTML feedback page per learner")
     p.add_argument("module")
     p.add_argument("--workspace", required=True)
     p.add_argument("--learner", action="append")
+    p.add_argument("--to-exchange", action="store_true",
+                   help="then release the pages through nbgrader's exchange (each learner "
+                        "fetches their own from the Assignments tab)")
 
     p = add("export", _cmd_export, "export grades for every module")
     p.add_argument("--workspace", required=True)
@@ -250,6 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("samples", _cmd_samples, "rebuild the sample cohorts in assets/samples/")
     p.add_argument("module", nargs="*")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
+
+    p = add("hub", _cmd_hub, "run a workshop on JupyterHub with nbgrader's exchange")
+    from course.hub.cli import add_arguments
+
+    add_arguments(p)
 
     p = add("modules", _cmd_modules, "list the course's modules")
     p.add_argument("--markdown", action="store_true", help="print the README module table")

@@ -73,7 +73,7 @@ def test_wheel_holds_the_package_and_exactly_the_learner_files(dist):
         rel.rsplit("/", 1)[0] for rel in content}
     index = json.loads(content[edition.INDEX_NAME])
     assert index["version"] == __version__
-    assert "course/cli.py" in files and "course/prose/data/style.txt" in files
+    assert "course/cli.py" in files and "course/prose/rules/_common.toml" in files
     print(f"\nwheel: {len(files)} files, {len(notebooks)} notebooks, "
           f"{len(content) - len(notebooks) - 1} asset files")
 

@@ -486,6 +486,11 @@ def _from_exchange(ws: Workspace, module: str, inbound: list[Path],
             continue
         if not _check_id(learner, entry.name, report):
             continue
+        owner = _impostor(entry, learner)
+        if owner:
+            report.skipped.append(Skipped(entry.name, f"handed in by {owner}, not by {learner}: "
+                                                      "not imported", learner))
+            continue
         try:
             stamp = parse_utc(raw_ts)
         except (ValueError, OverflowError, TypeError):
@@ -500,6 +505,28 @@ def _from_exchange(ws: Workspace, module: str, inbound: list[Path],
             continue
         candidates.append(_Candidate(learner, entry.name, files, stamp))
     return candidates
+
+
+def _impostor(entry: Path, learner: str) -> str | None:
+    """The account that made an exchange submission, if it is neither the learner it names
+    nor root or the collecting user (copies an administrator made); else None.
+
+    On a shared machine every learner writes to ``inbound``, so the name at the start of a
+    submission proves nothing: the folder's owner does (nbgrader only warns about this).
+    """
+    import pwd
+
+    try:
+        uid = entry.lstat().st_uid
+    except OSError:
+        return None
+    if uid in (0, os.geteuid()):
+        return None
+    try:
+        owner = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+    return None if owner == learner else owner
 
 
 def _mtime(paths: list[Path]) -> datetime:
