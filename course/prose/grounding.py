@@ -62,7 +62,8 @@ _PERCENT_WORDS = frozenset({"percent", "pct", "%"})
 _FACTOR_WORDS = frozenset({"x", "times"})
 _EXTRA_STOPS = frozenset(
     "outside inside beyond instead including like such across within among against along "
-    "around behind despite except toward towards upon onto than per via whose".split()
+    "around behind despite except toward towards upon onto than per via whose last next ago "
+    "earlier later today yesterday tomorrow".split()
 )
 _SKIP_WORDS = frozenset({"one", "half", "hundred", "thousand", "million", "billion", "dozen"})
 _RANGE = re.compile(r"\s*(?:to|through|until|down to|up to|→|->|–|—|-)\s*", re.I)
@@ -321,7 +322,9 @@ def _sentence_mentions(doc: Doc, si: int, bounds: dict[int, str],
     for m in out:
         m.around = around
         lo, hi = _clause(doc, s, m)
-        m.near = content_groups(doc.lows[lo:hi])
+        m.near = _words_outside(doc, lo, hi, periods)
+        if not m.near and m.q.kind == "count" and not m.heads:  # "Incidents: 7 in H2 2023"
+            m.near = _words_outside(doc, s.w0, hi, periods)
         m.goal = not goals.isdisjoint(doc.lows[lo:hi])
         m.past = any(_is_past(w) for w in doc.lows[lo:hi])
         m.period = _period_of(doc, m, periods)
@@ -427,6 +430,12 @@ def _clause(doc: Doc, s: Any, m: Mention) -> tuple[int, int]:
                                                              doc.starts[hi]):
         hi += 1
     return lo, hi
+
+
+def _words_outside(doc: Doc, lo: int, hi: int, periods: list[Period]) -> frozenset[str]:
+    """Noun groups of words ``lo`` to ``hi`` that are not part of a period's name."""
+    return content_groups([doc.lows[i] for i in range(lo, hi)
+                           if not any(p.start <= doc.starts[i] < p.end for p in periods)])
 
 
 def _period_of(doc: Doc, m: Mention, periods: list[Period]) -> Period | None:

@@ -8,7 +8,7 @@ A fact gives its period as an id (the format of ``assets/case/facts.toml``):
 
 >>> period_range("2024Q1-Q3")
 (datetime.date(2024, 1, 1), datetime.date(2024, 9, 30))
->>> t = "Incidents fell from 7 in the second half of 2023 to 1 by June 2024."
+>>> t = "Outages went from 9 during the second half of 2023 to 2 by June 2024."
 >>> [(t[p.start:p.end], p.lo.isoformat(), p.hi.isoformat()) for p in periods_in(t)]
 ... # doctest: +NORMALIZE_WHITESPACE
 [('second half of 2023', '2023-07-01', '2023-12-31'),
