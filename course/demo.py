@@ -1,8 +1,9 @@
 """``wbcourse demo``: the whole instructor flow on the bundled sample cohorts.
 
 It creates a grading workspace (SQLite gradebook), imports each module's sample cohort,
-grades it in parallel, writes feedback pages, a grades CSV and a cohort report, and
-prints where everything is.
+grades it in parallel, enters the rubric grades the sample specs give for written answers
+(as an instructor would in the formgrader), writes feedback pages, a grades CSV and a
+cohort report, and prints where everything is.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def run_demo(root: Path, modules: list[str] | None = None, workers: int | None =
         print(f"\n== {module}")
         outcomes = grade(ws, module, workers=workers, force=True)
         print(summary_table(outcomes))
+        samples.apply_rubric_grades(ws, module)  # the instructor's rubric grading, as given
         write_feedback(ws, module)
         write_report(ws, module, ws.root / "reports" / module)
     csv_path = ws.root / "grades.csv"

@@ -33,9 +33,10 @@ from pathlib import Path, PurePosixPath
 
 #: Asset files learners' notebooks read (patterns relative to ``assets/``): the data
 #: sets and images the lessons load, and the module catalogue (titles, minutes,
-#: objectives) that ``wbcourse modules`` lists. Rubrics are not here: their criteria
-#: quote example answers, and the notebooks already state what each rubric rewards.
-LEARNER_ASSETS = ("data/*", "img/*", "modules/*.toml")
+#: objectives) that ``wbcourse modules`` lists, and the self-check questions generated
+#: from the rubrics (``checklists/``). Rubrics are not here: their criteria quote example
+#: answers, and the notebooks already state what each rubric rewards.
+LEARNER_ASSETS = ("data/*", "img/*", "modules/*.toml", "checklists/*.toml")
 
 #: Top-level folders whose files ship as they are (the released notebooks).
 LEARNER_TREES = ("exercises",)

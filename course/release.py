@@ -1,7 +1,10 @@
 """Regenerate ``exercises/`` (nbgrader release) from ``solutions/`` (nbgrader source).
 
 Generation goes through nbgrader's own ``generate_assignment`` into a temporary folder,
-then every notebook is cleaned (:mod:`course.nbclean`) so the committed files are stable.
+then every notebook is cleaned (:mod:`course.nbclean`) so the committed files are stable,
+and the instructor-only cells are dropped: the explanations of autograded items
+(markdown cells marked ``{"wbcourse": {"explains": "<test grade_id>"}}``), which learners
+see only on their feedback page after grading.
 ``check`` compares that output with the committed ``exercises/`` and writes nothing.
 
 Before that, the exercise contexts of the source notebooks (the facts and key terms of
@@ -16,6 +19,8 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import nbformat
 
 from course import nbclean, paths
 
@@ -62,9 +67,27 @@ def generate(out_dir: Path, modules: list[str] | None = None) -> list[str]:
         if failed is not None:
             raise ReleaseError(f"cannot release {failed[0]}: {failed[1]}")
     for nb_path in nbclean.notebooks([out_dir]):
-        text = nb_path.read_text(encoding="utf-8")
-        nb_path.write_text(nbclean.clean_text(text), encoding="utf-8")
+        nb = nbformat.read(nb_path, as_version=4)
+        nb_path.write_text(nbclean.dumps(nbclean.clean(strip_instructor_cells(nb))),
+                           encoding="utf-8")
     return modules
+
+
+def is_instructor_cell(cell: nbformat.NotebookNode) -> bool:
+    """True for a cell only the instructor's copy holds (an explanation of an answer)."""
+    return bool(cell.get("metadata", {}).get("wbcourse", {}).get("explains"))
+
+
+def strip_instructor_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` (changed in place) without the cells learners must not receive.
+
+    >>> from nbformat.v4 import new_notebook, new_markdown_cell
+    >>> why = new_markdown_cell("Why: ...", metadata={"wbcourse": {"explains": "q1_tests"}})
+    >>> len(strip_instructor_cells(new_notebook(cells=[new_markdown_cell("Read"), why])).cells)
+    1
+    """
+    nb.cells = [c for c in nb.cells if not is_instructor_cell(c)]
+    return nb
 
 
 def _relative_files(root: Path) -> set[str]:
@@ -111,6 +134,7 @@ def release(*, check: bool = False, modules: list[str] | None = None) -> Release
                     shutil.rmtree(target)
                 if (fresh / module).exists():
                     shutil.copytree(fresh / module, target)
+    result.changed += write_checklists(check=check)
     return result
 
 
@@ -137,6 +161,32 @@ def update_contexts(modules: list[str], *, check: bool = False) -> list[str]:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         raise ReleaseError(f"solutions/{found[0]}{more}")
     return updated
+
+
+def write_checklists(*, check: bool = False) -> list[str]:
+    """Regenerate ``assets/checklists/`` (learners' self-check questions) from the rubrics.
+
+    Returns the relative paths that differ (with ``check``, nothing is written).
+    """
+    from course.lessons.checklist import checklist_toml
+
+    assets = paths.source_assets_dir()
+    want = {}
+    for rubric in sorted((assets / "rubrics").glob("*.toml")):
+        text = checklist_toml(rubric.read_text(encoding="utf-8"), rubric.name)
+        if text is not None:
+            want[rubric.name] = text
+    folder = assets / "checklists"
+    have = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.toml")}
+    changed = sorted(n for n in want.keys() | have.keys() if want.get(n) != have.get(n))
+    if not check:
+        folder.mkdir(exist_ok=True)
+        for name in changed:
+            if name in want:
+                (folder / name).write_text(want[name], encoding="utf-8")
+            else:
+                (folder / name).unlink()
+    return [f"assets/checklists/{n}" for n in changed]
 
 
 def _module_dirs(root: Path) -> list[str]:

@@ -142,7 +142,7 @@ def sample_cases() -> dict[str, dict]:
                     case["review"] = review(text, spec.kind, **options).to_dict()
                 if nb_path.parent.parent.name.startswith("01-"):
                     # module 1's customer-benefit checklist, as its widget shows it
-                    from course.customer import benefit_checks
+                    from course.lessons.customer import benefit_checks
 
                     case["checks"] = [c.passed for c in benefit_checks(text or "")]
                 out[key] = case

@@ -1,4 +1,4 @@
-"""Tests for :mod:`course.customer` (five questions, press-release sections, sorter)."""
+"""Tests for :mod:`course.lessons.customer` (five questions, press-release sections, sorter)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from course.customer import (
+from course.lessons.customer import (
     FIVE_QUESTIONS,
     PRESS_RELEASE_SECTIONS,
     order_feedback,
@@ -90,7 +90,7 @@ def test_sorter_plain_text_repr() -> None:
 
 
 def test_import_is_cheap() -> None:
-    code = "import sys, course.customer; print('ipywidgets' in sys.modules)"
+    code = "import sys, course.lessons.customer; print('ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -106,7 +106,7 @@ the next morning. The price you see is the price you pay at checkout.
 
 
 def test_benefit_checks_pass_a_customer_rewrite() -> None:
-    from course.customer import benefit_checks, benefit_points
+    from course.lessons.customer import benefit_checks, benefit_points
 
     assert all(c.passed for c in benefit_checks(GOOD_REWRITE))
     assert benefit_points(GOOD_REWRITE) == 2.0
@@ -114,7 +114,7 @@ def test_benefit_checks_pass_a_customer_rewrite() -> None:
 
 
 def test_benefit_checks_fail_the_engineering_announcement() -> None:
-    from course.customer import benefit_checks, benefit_points
+    from course.lessons.customer import benefit_checks, benefit_points
 
     text = (
         "We migrated the offers service to a new event-driven architecture with a 40% "
@@ -136,13 +136,13 @@ def test_benefit_checks_fail_the_engineering_announcement() -> None:
     ],
 )
 def test_benefit_points_zero_for_blank_or_keyword_lists(text: str) -> None:
-    from course.customer import benefit_points
+    from course.lessons.customer import benefit_points
 
     assert benefit_points(text) == 0.0
 
 
 def test_benefit_points_ignores_str_subclass_tricks() -> None:
-    from course.customer import benefit_points
+    from course.lessons.customer import benefit_points
 
     class Sneaky(str):
         def __str__(self) -> str:
@@ -153,7 +153,7 @@ def test_benefit_points_ignores_str_subclass_tricks() -> None:
 
 
 def test_benefit_panel_updates_live() -> None:
-    from course.customer import benefit_panel, benefit_text
+    from course.lessons.customer import benefit_panel, benefit_text
 
     panel = benefit_panel("Too short.")
     assert "0.0 of 2 points" in panel.checklist.value

@@ -1,10 +1,10 @@
-"""Tests for :mod:`course.decisions`."""
+"""Tests for :mod:`course.lessons.decisions`."""
 
 from __future__ import annotations
 
 import pytest
 
-from course.decisions import (
+from course.lessons.decisions import (
     DOOR_TYPES,
     LEADERSHIP_PRINCIPLES,
     canonical_door,
@@ -61,3 +61,17 @@ def test_match_count() -> None:
     assert match_count("Ownership", key) == 0
     doors = {"1": "one-way", "2": "two-way"}
     assert match_count({"1": "One way", "2": "one-way"}, doors, canonical_door) == 1
+
+
+def test_module_6_table_shows_each_principle_in_one_line():
+    """The notebook's table and IN_ONE_LINE (used to test for copied-keyword cues) agree."""
+    import nbformat
+
+    from course import paths
+    from course.lessons.decisions import IN_ONE_LINE, LEADERSHIP_PRINCIPLES
+
+    assert tuple(IN_ONE_LINE) == LEADERSHIP_PRINCIPLES
+    path = paths.solutions_dir() / "06-decide-and-organise" / "decide-and-organise.ipynb"
+    text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    for name, line in IN_ONE_LINE.items():
+        assert f"| {name} | {line} |" in text, name

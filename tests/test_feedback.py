@@ -89,6 +89,21 @@ def test_hidden_tests_never_appear_in_feedback(cohort):
 
 
 @pytest.mark.slow
+def test_explanations_follow_every_graded_test_and_never_reach_the_release(cohort):
+    from course import paths
+
+    write_feedback(cohort, MODULE)
+    why = "doubling is multiplying by two, not adding two"
+    for learner in ("ada", "bob"):  # passed and failed alike
+        text = re.sub(r"<[^>]+>", "", pages(cohort)[learner])
+        assert "Why:" in text and why in text, learner
+    assert '<strong>negative</strong>' in pages(cohort)["bob"]
+    assert why not in pages(cohort)["dee"]  # not graded: nothing to explain yet
+    released = (paths.exercises_dir() / MODULE / "mini.ipynb").read_text(encoding="utf-8")
+    assert why not in released and '"explains"' not in released
+
+
+@pytest.mark.slow
 def test_learner_text_is_escaped_and_pages_forbid_scripts(cohort):
     write_feedback(cohort, MODULE)
     cy = pages(cohort)["cy"]

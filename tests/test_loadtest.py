@@ -1,4 +1,4 @@
-"""Tests for course.loadtest and the load-test data of module 05."""
+"""Tests for course.lessons.loadtest and the load-test data of module 05."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import matplotlib
 import numpy as np
 import pytest
 
-from course import loadtest, paths
+from course import paths
+from course.lessons import loadtest
 
 matplotlib.use("Agg")
 

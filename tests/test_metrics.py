@@ -1,4 +1,4 @@
-"""Tests for course.metrics and the WBR data of module 04 (make_metrics_data.py)."""
+"""Tests for course.lessons.metrics and the WBR data of module 04 (make_metrics_data.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from course import metrics, paths
+from course import paths
+from course.lessons import metrics
 
 matplotlib.use("Agg")
 

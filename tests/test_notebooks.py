@@ -42,8 +42,10 @@ def test_header_and_key_points_match_catalogue(module):
         nb = nbformat.read(path, as_version=4)
         first, last = nb.cells[0].source, nb.cells[-1].source
         assert nb.cells[0].cell_type == "markdown"
-        assert re.search(rf"Teaching:?\*?\*?:? {mod.teaching} min", first), "teaching minutes"
-        assert f"{mod.exercises} min" in first
+        part = {p["notebook"]: p for p in mod.parts}.get(
+            path.stem, {"teaching": mod.teaching, "exercises": mod.exercises})
+        assert re.search(rf"Teaching:?\*?\*?:? {part['teaching']} min", first), "teaching minutes"
+        assert f"{part['exercises']} min" in first
         if path == _notebooks(paths.solutions_dir() / module)[0]:
             for text in (mod.title, *mod.questions, *mod.objectives):
                 assert text in first, f"{path.name}: first cell misses {text!r}"
@@ -151,6 +153,54 @@ def test_sample_cohort_spec(module):
         "the cohort mixes weak and strong submissions")
 
 
+@pytest.mark.parametrize("module", MODULES)
+def test_every_autograded_item_is_explained_and_the_release_drops_it(module):
+    """Each autograded test cell (prose checks aside) has an explanation, for after grading."""
+    for path in _notebooks(paths.solutions_dir() / module):
+        nb = nbformat.read(path, as_version=4)
+        explained = {c.metadata["wbcourse"]["explains"]: c for c in nb.cells
+                     if c.metadata.get("wbcourse", {}).get("explains")}
+        tests = {gid for gid, info in _grade_cells(nb).items()
+                 if info["grade"] and not info["solution"] and info["cell"].cell_type == "code"
+                 and not info["cell"].metadata.get("wbcourse", {}).get("prose")}
+        assert tests <= set(explained), f"{path.name}: explain {sorted(tests - set(explained))}"
+        assert set(explained) <= tests, f"{path.name}: explanations of unknown tests"
+        for gid, cell in explained.items():
+            assert cell.cell_type == "markdown" and len(cell.source.split("\n\n")) >= 2, gid
+        released = (paths.exercises_dir() / module / path.name).read_text(encoding="utf-8")
+        assert '"explains"' not in released and "**Explanation**" not in released
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_minutes_follow_the_stated_method(module):
+    """Teaching and exercise minutes are what course.catalog.timing computes (the method in
+    docs/instructor-guide.md), and every answer cell has the basis of its minutes."""
+    mod = catalog.get(module)
+    timings = catalog.timing(module)
+    answers = set()
+    for path in _notebooks(paths.solutions_dir() / module):
+        nb = nbformat.read(path, as_version=4)
+        answers |= {gid for gid, info in _grade_cells(nb).items() if info["solution"]}
+    assert answers == {e["id"] for e in mod.exercise_basis}, "one [[exercise]] per answer cell"
+    if mod.parts:
+        parts = {p["notebook"]: p for p in mod.parts}
+        assert set(parts) == {t.name for t in timings}
+        for t in timings:
+            assert parts[t.name]["teaching"] == catalog.round_up(t.teaching), t.name
+            assert parts[t.name]["exercises"] == catalog.round_up(t.exercise), t.name
+        assert mod.teaching == sum(p["teaching"] for p in mod.parts)
+        assert mod.exercises == sum(p["exercises"] for p in mod.parts)
+    else:
+        assert mod.teaching == catalog.round_up(sum(t.teaching for t in timings))
+        assert mod.exercises == catalog.round_up(sum(t.exercise for t in timings))
+
+
 def test_readme_module_table_is_current():
     readme = (paths.course_root() / "README.md").read_text(encoding="utf-8")
     assert catalog.markdown_table() in readme, "run 'wbcourse modules --markdown' into README"
+
+
+def test_instructor_guide_timings_are_current():
+    guide = (paths.course_root() / "docs" / "instructor-guide.md").read_text(encoding="utf-8")
+    assert catalog.minutes_table() in guide, "run scripts/update_readme.py"
+    assert catalog.timing_table() in guide, "run scripts/update_readme.py"

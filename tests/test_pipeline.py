@@ -122,12 +122,54 @@ def test_each_sample_lands_in_its_intended_band(graded_course, module):
     assert not misses, "\n".join(misses)
 
 
+@pytest.mark.slow
+def test_a_two_notebook_module_is_graded_fed_back_reported_and_exported(graded_course, tmp_path):
+    """Module 9 is two notebooks in one assignment: every stage sees both."""
+    from course.grading.export import export, module_records
+    from course.grading.feedback import write_feedback
+    from course.grading.report import write_report
+
+    module = "09-readiness-over-time"
+    names = sorted(p.stem for p in (paths.exercises_dir() / module).glob("*.ipynb"))
+    assert len(names) == 2
+    records = {r.learner: r for r in module_records(graded_course, module)}
+    assert {c.notebook for c in records["ada"].cells} == set(names)
+    (page,) = write_feedback(graded_course, module, learners=["ada"])
+    text = page.read_text(encoding="utf-8")
+    assert all(f"{name}.ipynb" in text for name in names)
+    assert "Why:" in text
+    report = write_report(graded_course, module, tmp_path / "report")
+    assert report.exists()
+    out = tmp_path / "grades.csv"
+    export(graded_course, out, fmt="csv")
+    head = out.read_text(encoding="utf-8").splitlines()[0]
+    assert "q09_next_level_quarters_tests" in head and "q09_work_summary_checks" in head
+
+
+@pytest.mark.slow
+def test_sample_rubric_grades_enter_the_gradebook_as_the_formgrader_would(graded_course):
+    from nbgrader.api import Gradebook
+
+    from course.samples import apply_rubric_grades, rubric_score
+
+    module = "08-cross-team-impact"
+    assert apply_rubric_grades(graded_course, module) >= 10
+    ben = next(lr for lr in load_spec(module) if lr.id == "ben")
+    with Gradebook(graded_course.db_url) as gb:
+        for grade_id, missed in ben.rubric.items():
+            grade = gb.find_grade(grade_id, "cross-team-impact", module, "ben")
+            comment = gb.find_comment(grade_id, "cross-team-impact", module, "ben")
+            assert grade.manual_score == rubric_score(module, grade_id, missed) < grade.max_score
+            assert comment.manual_comment == f"missed: {', '.join(missed)}"
+
+
 def test_sample_notebooks_exist_for_every_learner():
     for module in REAL_MODULES:
         built = sample_dirs(module)
         assert set(built) == {lr.id for lr in load_spec(module)}, module
+        released = sorted(p.name for p in (paths.exercises_dir() / module).glob("*.ipynb"))
         for folder in built.values():
-            assert list(Path(folder).glob("*.ipynb"))
+            assert sorted(p.name for p in Path(folder).glob("*.ipynb")) == released, folder
 
 
 @pytest.mark.slow

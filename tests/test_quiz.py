@@ -1,10 +1,10 @@
-"""Tests for :mod:`course.quiz` (self-check quizzes)."""
+"""Tests for :mod:`course.lessons.quiz` (self-check quizzes)."""
 
 from __future__ import annotations
 
 import pytest
 
-from course.quiz import QuizItem, check_answers, choice_quiz, quiz_text, score_text
+from course.lessons.quiz import QuizItem, check_answers, choice_quiz, quiz_text, score_text
 
 ITEMS = [
     QuizItem("Flipping a feature flag back is", ("one-way", "two-way"), "two-way", "Undo it."),
@@ -106,6 +106,6 @@ def test_import_is_cheap() -> None:
     import subprocess
     import sys
 
-    code = "import sys, course.quiz; print('ipywidgets' in sys.modules)"
+    code = "import sys, course.lessons.quiz; print('ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -1,4 +1,4 @@
-"""Tests for course.readiness: the evidence log, quarter arithmetic, charts, explorer."""
+"""Tests for course.lessons.readiness: the evidence log, quarter arithmetic, charts, explorer."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import sys
 
 import pytest
 
-from course import paths, readiness
-from course.readiness import (
+from course import paths
+from course.lessons import readiness
+from course.lessons.readiness import (
     DIMENSIONS,
     Evidence,
     consistency_explorer,
@@ -33,7 +34,7 @@ def _reference_rule(quarters, as_of, window=4, needed=3):
 
 def test_import_is_cheap():
     code = (
-        "import sys, course.readiness; "
+        "import sys, course.lessons.readiness; "
         "print(any(m in sys.modules for m in ('matplotlib', 'ipywidgets')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,8 +7,10 @@ right after launch is turned down, and next-level evidence becomes consistent du
 
 Which quarters hold next-level evidence for each dimension is fixed by design (the
 exercises are built on it); the seeded random generator only picks dates inside each
-quarter and the everyday, current-level entries. Re-running reproduces the file byte
-for byte::
+quarter and the everyday, current-level entries. Entries whose date matters to the story
+are pinned, and every number agrees with the case study's fact sheet
+(``assets/case/facts.toml``): an entry reports a period's result only after that period
+has ended. Re-running reproduces the file byte for byte::
 
     python assets/scripts/make_evidence_data.py [--out DIR]
 """
@@ -28,10 +30,12 @@ OUT = Path(__file__).resolve().parents[1] / "data" / "evidence_log.csv"
 QUARTERS = ["2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q1", "2024Q2", "2024Q3", "2024Q4"]
 DIMENSIONS = ["scope", "impact", "influence", "mentoring", "technical_direction"]
 
-# Next-level evidence, by design: {dimension: {quarter: [entries]}}.
-NEXT: dict[str, dict[str, list[str]]] = {
+# Next-level evidence, by design: {dimension: {quarter: [entries]}}. An entry is its text,
+# or (text, ISO date) when the story fixes the day.
+NEXT: dict[str, dict[str, list[str | tuple[str, str]]]] = {
     "scope": {
-        "2023Q3": ["Owned the offers-service rewrite end to end: plan, dependencies, launch"],
+        "2023Q3": [("Owned the offers-service rewrite end to end: plan, dependencies, launch",
+                    "2023-09-13")],
         "2024Q1": ["Set the team's half-year pricing-latency goal, agreed with two partner orgs"],
         "2024Q2": [
             "Turned the ambiguous regional-pricing request into a two-quarter plan with milestones"
@@ -41,15 +45,23 @@ NEXT: dict[str, dict[str, list[str]]] = {
     },
     "impact": {
         "2024Q1": [
-            "Launch-week integration incidents across the org: 7 in H2 2023, 1 this quarter",
-            "Offers p99 latency held under 150 ms for a second quarter after launch",
+            "Offers p99 latency stayed under 150 ms in every week of 2023Q4, the first full "
+            "quarter after launch",
         ],
-        "2024Q2": ["Dry-run kit used by 5 teams outside ours for 11 launches since January"],
-        "2024Q4": ["Latency rollbacks across the org: 4 in H2 2023, 0 in 2024 with the harness"],
+        "2024Q3": [
+            "Dry-run kit used by 5 teams outside ours for 11 launches in H1 2024",
+            "Launch-week integration incidents across the org: 7 in H2 2023, 1 in H1 2024 "
+            "(the kit became required in January; other launch practices changed too)",
+        ],
+        "2024Q4": [
+            "Latency rollbacks across the org: 4 in H2 2023, 0 in the first three quarters "
+            "of 2024",
+        ],
     },
     "influence": {
         "2023Q2": ["Coordinated dry-run schedules with 4 partner teams ahead of the offers launch"],
-        "2023Q3": ["Ran the launch dry runs with 4 partner teams; 14 integration bugs found"],
+        "2023Q3": [("Led the launch dry runs with 4 partner teams; together we found and fixed "
+                    "14 integration bugs", "2023-09-08")],
         "2024Q1": ["Gave directional feedback in the org design review of the checkout service"],
         "2024Q2": ["Aligned payments and catalog teams on one price-event schema"],
         "2024Q3": ["Ran the monthly launch review that inspects dry-run kit reports"],
@@ -118,12 +130,13 @@ def rows(seed: int = SEED) -> list[dict[str, str]]:
         start, end = quarter_bounds(quarter)
         span = (end - start).days
         for dim in DIMENSIONS:
-            for text in NEXT[dim].get(quarter, []):
+            for entry in NEXT[dim].get(quarter, []):
+                text, pinned = entry if isinstance(entry, tuple) else (entry, None)
                 # Outcomes can only be logged once measured: late in their quarter.
                 low = span // 2 if dim == "impact" else 0
                 day = start + dt.timedelta(days=rng.randint(low, span))
-                out.append({"date": day.isoformat(), "dimension": dim, "level": "next",
-                            "evidence": text})
+                out.append({"date": pinned or day.isoformat(), "dimension": dim,
+                            "level": "next", "evidence": text})
             for text in rng.sample(CURRENT[dim], rng.choice([0, 1, 1, 2])):
                 day = start + dt.timedelta(days=rng.randint(0, span))
                 out.append({"date": day.isoformat(), "dimension": dim, "level": "current",

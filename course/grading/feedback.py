@@ -10,7 +10,10 @@ every graded cell in notebook order:
 * a prose-checked answer shows the learner's text with the flagged spans highlighted and
   the list of what to fix, recomputed here by :func:`course.prose.review`;
 * a manually graded answer shows the answer, the rubric, the score (or "awaiting
-  grading") and the instructor's comment from the gradebook.
+  grading") and the instructor's comment from the gradebook;
+* an autograded item (not a prose check) ends with its explanation: the right answer
+  and why, written by the author in the instructor's notebook (a markdown cell marked
+  ``{"wbcourse": {"explains": "<test grade_id>"}}``) and never released with it.
 
 All learner text is HTML-escaped and pages carry a CSP that forbids scripts.
 """
@@ -212,10 +215,12 @@ def write_feedback(ws: Workspace, module: str, learners: Iterable[str] | None = 
         chosen = list(records.values())
     rubric = load_rubric(module)
     specs = prose_scores.specs_for(paths.solutions_dir() / module)
+    explained = explanations(paths.solutions_dir() / module)
     title = _module_title(module)
     written = []
     for record in chosen:
-        html_text = render_page(ws, record, title=title, rubric=rubric, specs=specs)
+        html_text = render_page(ws, record, title=title, rubric=rubric, specs=specs,
+                                explained=explained)
         path = ws.feedback / record.learner / module / "index.html"
         write_atomic(path, html_text)
         written.append(path)
@@ -249,8 +254,14 @@ def _notebooks(ws: Workspace, record: SubmissionRecord) -> dict[str, object]:
 
 
 def render_page(ws: Workspace, record: SubmissionRecord, *, title: str,
-                rubric: dict[str, RubricAnswer], specs: list) -> str:
-    """The feedback page of one submission, as HTML text."""
+                rubric: dict[str, RubricAnswer], specs: list,
+                explained: dict[tuple[str, str], str] | None = None) -> str:
+    """The feedback page of one submission, as HTML text.
+
+    ``explained`` maps (notebook, test grade_id) to the explanation shown under that
+    autograded item (see :func:`explanations`).
+    """
+    explained = explained or {}
     parts = [f"<h1>{esc(title)}</h1>",
              f'<p class="muted">Feedback for <strong>{esc(record.learner)}</strong> '
              f"· module {esc(record.module)}</p>",
@@ -289,7 +300,7 @@ def render_page(ws: Workspace, record: SubmissionRecord, *, title: str,
             if grade.kind == "autograded" and spec is not None:
                 parts.append(_prose_card(grade, spec, nb, rubric))
             elif grade.kind == "autograded":
-                parts.append(_test_card(grade, cell))
+                parts.append(_test_card(grade, cell, explained.get((name, gid))))
             else:
                 parts.append(_manual_card(grade, cell, record, rubric,
                                           by_answer.get((name, gid))))
@@ -360,7 +371,7 @@ def _override_note(grade: CellGrade) -> str:
     return ""
 
 
-def _test_card(grade: CellGrade, cell) -> str:
+def _test_card(grade: CellGrade, cell, explanation: str | None = None) -> str:
     name = grade.grade_id.removesuffix("_tests")
     out = [_card_head(grade, f"Tests for {name}"), _override_note(grade)]
     messages = error_messages(cell)
@@ -371,6 +382,65 @@ def _test_card(grade: CellGrade, cell) -> str:
         out.append("<p>The tests did not pass.</p>")
     else:
         out.append("<p>All tests passed.</p>")
+    if explanation:
+        out.append(explanation_html(explanation))
+    out.append("</div>")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- explanations
+
+def explanations(source_dir: Path) -> dict[tuple[str, str], str]:
+    """Explanations of autograded items in a module's solution notebooks.
+
+    Keys are (notebook name without ``.ipynb``, grade_id of the test cell explained);
+    values are the explanation's text without its first paragraph (the heading that tells
+    authors the cell is instructor-only). Release removes these cells
+    (:func:`course.release.strip_instructor_cells`); only the feedback page shows them.
+    """
+    import nbformat
+
+    found: dict[tuple[str, str], str] = {}
+    for path in sorted(Path(source_dir).glob("*.ipynb")):
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:  # an unreadable notebook only loses its explanations
+            continue
+        for cell in nb.cells:
+            target = cell.get("metadata", {}).get("wbcourse", {}).get("explains")
+            if target and cell.cell_type == "markdown":
+                paragraphs = cell.source.strip().split("\n\n")
+                found[(path.stem, str(target))] = "\n\n".join(paragraphs[1:]).strip()
+    return found
+
+
+_CODE = re.compile(r"`([^`]+)`")
+_BOLD = re.compile(r"\*\*([^*]+)\*\*")
+
+
+def explanation_html(text: str) -> str:
+    """An explanation as HTML: escaped paragraphs and bullet lists, `code` and **bold**.
+
+    >>> print(explanation_html("Item **2** is `feature`.\\n\\n- because <p99>")
+    ...       .replace("><", ">\\n<"))
+    <div class="explanation">
+    <p>Why:</p>
+    <p>Item <strong>2</strong> is <code>feature</code>.</p>
+    <ul>
+    <li>because &lt;p99&gt;</li>
+    </ul>
+    </div>
+    """
+    def inline(line: str) -> str:
+        return _BOLD.sub(r"<strong>\1</strong>", _CODE.sub(r"<code>\1</code>", esc(line)))
+
+    out = ['<div class="explanation"><p>Why:</p>']
+    for block in text.strip().split("\n\n"):
+        lines = [ln.strip() for ln in block.strip().splitlines() if ln.strip()]
+        if lines and all(ln.startswith(("- ", "* ")) for ln in lines):
+            out.append("<ul>" + "".join(f"<li>{inline(ln[2:])}</li>" for ln in lines) + "</ul>")
+        elif lines:
+            out.append(f"<p>{inline(' '.join(lines))}</p>")
     out.append("</div>")
     return "".join(out)
 

@@ -52,6 +52,8 @@ th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left;
 th { background: var(--bg); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .error-msg { color: var(--fail); font-family: ui-monospace, monospace; }
+.explanation { border-left: 4px solid var(--ok); background: var(--bg); padding: .1rem .8rem;
+               margin-top: .6rem; }
 .problems li { color: var(--fail); }
 .comment { border-left: 4px solid #0969da; background: #ddf4ff; padding: .4rem .8rem;
            white-space: pre-wrap; }

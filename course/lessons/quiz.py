@@ -16,7 +16,7 @@ explanation shown after the learner presses **Check**.
 '1 of 2 correct'
 
 :func:`choice_quiz` builds the ipywidgets panel (ipywidgets is imported only inside
-it, so ``import course.quiz`` stays cheap). Without a widget frontend (a headless
+it, so ``import course.lessons.quiz`` stays cheap). Without a widget frontend (a headless
 run, a plain console) the panel shows as text listing prompts and options.
 """
 

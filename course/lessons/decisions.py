@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 __all__ = [
     "DOOR_TYPES",
+    "IN_ONE_LINE",
     "LEADERSHIP_PRINCIPLES",
     "canonical_door",
     "canonical_principle",
@@ -46,6 +47,38 @@ LEADERSHIP_PRINCIPLES: tuple[str, ...] = (
     "Strive to be Earth's Best Employer",
     "Success and Scale Bring Broad Responsibility",
 )
+
+#: Each principle in one line, in this course's words (module 6 shows them as a table).
+IN_ONE_LINE: dict[str, str] = {
+    "Customer Obsession": "Start from the customer and work backwards; watch competitors, but "
+    "obsess over customers.",
+    "Ownership": "Think long term and act for the whole company, beyond your own team; "
+    "\"that's not my job\" is never the answer.",
+    "Invent and Simplify": "Expect new ideas from anywhere, and keep looking for the simpler way.",
+    "Are Right, A Lot": "Have good judgement, built by seeking different views and trying to "
+    "prove your own beliefs wrong.",
+    "Learn and Be Curious": "Keep learning, and stay curious about new possibilities.",
+    "Hire and Develop the Best": "Raise the bar with every hire and promotion; coach people "
+    "and grow leaders.",
+    "Insist on the Highest Standards": "Keep raising the bar; don't pass defects down the line; "
+    "fix problems so they stay fixed.",
+    "Think Big": "Set a bold direction that others can rally behind.",
+    "Bias for Action": "Speed matters: many decisions can be reversed and don't need long "
+    "study. Take calculated risks.",
+    "Frugality": "Do more with less; constraints breed resourcefulness.",
+    "Earn Trust": "Listen, speak candidly, treat people with respect, and be open about your "
+    "own mistakes.",
+    "Dive Deep": "Stay close to the details and audit them; be sceptical when the numbers and "
+    "the anecdotes disagree.",
+    "Have Backbone, Disagree and Commit": "Challenge decisions you disagree with, respectfully, "
+    "even when it is uncomfortable; once decided, commit fully.",
+    "Deliver Results": "Focus on the key inputs and deliver them with the right quality, on "
+    "time, despite setbacks.",
+    "Strive to be Earth's Best Employer": "Build a safer, fairer, more productive workplace, "
+    "and lead with empathy.",
+    "Success and Scale Bring Broad Responsibility": "Be humble and thoughtful about the wider "
+    "effects of what you do.",
+}
 
 #: The two kinds of decision in the 2015 shareholder letter.
 DOOR_TYPES: tuple[str, ...] = ("one-way", "two-way")

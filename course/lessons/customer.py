@@ -12,7 +12,7 @@ sections in order and check the result.
 '9 of 9 sections in the right place'
 
 :func:`section_sorter` builds the ipywidgets panel (ipywidgets is imported only
-inside it, so ``import course.customer`` stays cheap). Without a widget frontend
+inside it, so ``import course.lessons.customer`` stays cheap). Without a widget frontend
 it shows as plain text: the shuffled sections and what to do with them.
 
 :func:`benefit_checks` is the checklist for module 1's rewrite of an engineering
