@@ -164,13 +164,19 @@ def sheet_path() -> Path:
 
 
 def _sheet() -> dict[str, Any]:
-    import tomllib
+    """The fact sheet as tables of fields, read by the case study's one reader
+    (:func:`course.lessons.case.load`, which also checks it)."""
+    from dataclasses import asdict
+
+    from course.lessons import case
 
     path = sheet_path()
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        sheet = case.load(path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ContextError(f"cannot read the fact sheet {path}: {exc}") from exc
+    return {"fact": [asdict(f) for f in sheet.facts.values()],
+            "table": list(sheet.tables.values())}
 
 
 def _plain(value: Any) -> Any:
@@ -179,7 +185,7 @@ def _plain(value: Any) -> Any:
 
 def _fact(item: dict[str, Any]) -> dict[str, Any]:
     keys = ("id", "counts", "number", "date", "unit", "period", "team", "measure")
-    return {k: _plain(item[k]) for k in keys if k in item and item[k] != ""}
+    return {k: _plain(item[k]) for k in keys if item.get(k) not in (None, "")}
 
 
 def declared_facts(ref: Any) -> list[Any]:

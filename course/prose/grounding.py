@@ -358,6 +358,8 @@ def _read_mention(doc: Doc, i: int, end: int, bounds: dict[int, str]
         value, decimals, j = 100 * value / ratio[0], 1, ratio[1]
         kind, bounds = "%", {**bounds, doc.starts[i]: bounds.get(doc.starts[i]) or "about"}
     words, k = _noun_after(doc, j, end) if kind in ("count", "%") else ([], j)
+    if words and words[-1] in engine.word_set("grounding:names"):
+        return None  # "the 5 whys", "a 6-pager": a name
     q = Quantity(value * (_TIME[unit] if kind == "time" else 1.0), kind, unit)
     heads = frozenset({group(words[-1])}) if words else frozenset()
     if kind == "time":
@@ -675,6 +677,10 @@ def _facts_from_json(blob: str) -> tuple[Fact, ...]:
     computed = [f for f in sheet if f.computed]
     sheet = [f for f in sheet if not f.computed]
     rows = [given_facts(*row) for x in items if (row := _row(x))]
+    # numbers a fact's description states ("for 99 in 100 title-page visits")
+    rows += [given_facts(str(x["counts"])) for x in items
+             if isinstance(x, dict) and "text" not in x and any(c.isdigit() for c in
+                                                                 str(x.get("counts", "")))]
     given = [g for row in rows for g in row]
     derived = _derived(sheet) + [d for row in rows for d in _derived(row) + _products(row)]
     return tuple(sheet + given + _durations(items) + derived + computed)
@@ -877,6 +883,7 @@ def ground(a: Any) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ validation
+_ID_SHAPE = re.compile(r"\d{4}(?:[HQ]\d|-\d|$)")  # what a period id looks like (else a label)
 FACT_FIELDS = frozenset({"id", "counts", "number", "date", "unit", "period", "team", "measure",
                          "computed"})
 ROW_FIELDS = frozenset({"text", "when", "facts"})
@@ -934,7 +941,7 @@ def _fact_problems(n: int, item: dict[str, Any]) -> list[str]:
         if key in item and not isinstance(item[key], str):
             out.append(f"fact {n}: {key} must be text, not {item[key]!r}")
     period = item.get("period")
-    if isinstance(period, str) and re.match(r"\d{4}", period) and period_range(period) is None:
+    if isinstance(period, str) and _ID_SHAPE.match(period) and period_range(period) is None:
         out.append(f"fact {n}: period {period!r} is not a period id (2024, 2024H1, 2024Q1, "
                    "2024Q1-Q3, 2024-06, 2024-06..09, 2024-06-30) or a label")
     return out
