@@ -126,5 +126,5 @@ def test_invented_numbers_are_named_at_their_offsets(category):
         flagged = [f for f in result.findings if f.rule == "unsupported_number"]
         assert flagged, r["id"]
         for f in flagged:
-            claim = r["text"][f.start:f.end]
+            claim = " ".join(r["text"][f.start:f.end].split())
             assert f.message.startswith(f"'{claim}' is not in the facts: they say "), r["id"]

@@ -193,7 +193,8 @@ def team_scope(a: Analysis) -> set[int]:
 def topic(a: Analysis) -> dict[str, Any]:
     """How many of the prompt's keywords (``context["topic"]``) the real sentences use.
 
-    ``overlap`` is None when the exercise gave no topic (nothing to compare with).
+    ``overlap`` is None when the exercise gave no topic (nothing to compare with);
+    ``words`` names what to write about: the topic, else the exercise's first key terms.
     """
     given = a.context.get("topic")
     phrases = [given] if isinstance(given, str) else list(given or ())
@@ -201,7 +202,8 @@ def topic(a: Analysis) -> dict[str, Any]:
     wanted = {stem(w) for p in phrases for w in p.lower().replace("-", " ").split()
               if w not in fw and len(w) > 1}
     if not wanted:
-        return {"overlap": None, "words": ""}
+        terms = [str(t) for t in a.context.get("terms") or ()][:5]
+        return {"overlap": None, "words": ", ".join(terms) or "the question asked"}
     have = {stem(w) for si, i in enumerate(a.sents) if i.coherent for w in a.sentence_words(si)}
     return {"overlap": len(wanted & have), "words": ", ".join(sorted(phrases)[:5])}
 

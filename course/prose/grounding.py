@@ -115,6 +115,7 @@ class Mention:
     goal: bool = False  # in a clause that states a goal or a plan ("the target is 300 ms")
     named: Any = None  # the latest day a period of its sentence starts on (None: none named)
     past: bool = False  # its clause has a verb in the past tense
+    borrowed: bool = False  # its sentence says too little: ``around`` adds the one before
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ class Fact:
     derived: bool = False
     noun: str = ""  # what it counts, as a message says it ("integration bugs")
     given: bool = False  # read from a line of the fact table
-    computed: bool = False  # a number the learner computes: what it counts, not its value
+    computed: bool = False  # a number the learner computes (in another exercise)
+    hidden: bool = False  # ... whose value this copy of the facts keeps back
     #: the words of the line a duration starts from, and those of the line it ends at
     #: that the first lacks: a number it supports must share a word with each ("the
     #: alarm fired 18 minutes after impact began")
@@ -318,9 +320,13 @@ def _sentence_mentions(doc: Doc, si: int, bounds: dict[int, str],
         out.append(read[0])
         i = read[1]
     goals = engine.word_set("grounding:goals")
-    around = content_groups(doc.lows[s.w0 : s.w1])
+    around = _words_outside(doc, s.w0, s.w1, periods) - _generic_groups()
+    borrowed = len(around) < 2 and si > 0
+    if borrowed:  # "Today it is 92%.": the sentence before says of what
+        before = doc.sentences[si - 1]
+        around |= _words_outside(doc, before.w0, before.w1, periods) - _generic_groups()
     for m in out:
-        m.around = around
+        m.around, m.borrowed = around, borrowed
         lo, hi = _clause(doc, s, m)
         m.near = _words_outside(doc, lo, hi, periods)
         if not m.near and m.q.kind == "count" and not m.heads:  # "Incidents: 7 in H2 2023"
@@ -432,6 +438,13 @@ def _clause(doc: Doc, s: Any, m: Mention) -> tuple[int, int]:
                                                              doc.starts[hi]):
         hi += 1
     return lo, hi
+
+
+@cache
+def _generic_groups() -> frozenset[str]:
+    """Noun groups of words that say nothing about what a number counts."""
+    return frozenset(group(w) for w in engine.word_set("relevance:generic")
+                     | engine.word_set("grounding:goals"))
 
 
 def _words_outside(doc: Doc, lo: int, hi: int, periods: list[Period]) -> frozenset[str]:
@@ -568,8 +581,9 @@ def sheet_fact(item: dict[str, Any]) -> Fact | None:
     about it is left unchecked there.  The grader gives it its value (from the source),
     and then it is checked like any other fact.
     """
-    computed = bool(item.get("computed")) and item.get("number") is None
-    number = 0.0 if computed else item.get("number")
+    computed = bool(item.get("computed"))
+    hidden = computed and item.get("number") is None
+    number = 0.0 if hidden else item.get("number")
     if number is None or isinstance(number, bool):
         return None
     unit, counts = str(item.get("unit", "")), str(item.get("counts", ""))
@@ -593,7 +607,7 @@ def sheet_fact(item: dict[str, Any]) -> Fact | None:
     return Fact(label, q, frozenset(heads) | frozenset({group(w) for w in unit_noun}),
                 words | frozenset(heads), *(days or (None, None)),
                 measure=str(item.get("measure", "")), noun=noun, computed=computed,
-                derived=computed)
+                hidden=hidden, derived=hidden)
 
 
 def given_facts(text: str, when: str = "") -> list[Fact]:
@@ -674,8 +688,8 @@ def _facts_from_json(blob: str) -> tuple[Fact, ...]:
     items = json.loads(blob)
     sheet = [f for f in (sheet_fact(x) for x in items if isinstance(x, dict) and "text" not in x)
              if f is not None]
-    computed = [f for f in sheet if f.computed]
-    sheet = [f for f in sheet if not f.computed]
+    computed = [f for f in sheet if f.hidden]
+    sheet = [f for f in sheet if not f.hidden]
     rows = [given_facts(*row) for x in items if (row := _row(x))]
     # numbers a fact's description states ("for 99 in 100 title-page visits")
     rows += [given_facts(str(x["counts"])) for x in items
@@ -771,7 +785,7 @@ def period_matches(m: Mention, f: Fact) -> bool:
 def matching(m: Mention, facts: tuple[Fact, ...]) -> list[Fact]:
     """The facts (and numbers derived from two facts) that give the mention's number for
     what it counts and its period."""
-    return [f for f in facts if not f.computed and value_matches(m, f) and noun_matches(m, f)
+    return [f for f in facts if not f.hidden and value_matches(m, f) and noun_matches(m, f)
             and period_matches(m, f) and all(m.around & p for p in f.parts)]
 
 
@@ -781,7 +795,7 @@ def unchecked(m: Mention, facts: tuple[Fact, ...]) -> bool:
     def fit(f: Fact) -> tuple[int, int]:
         return len(m.near & f.words), len(m.around & f.words)
 
-    computed = [fit(f) for f in facts if f.computed and noun_matches(m, f)]
+    computed = [fit(f) for f in facts if f.hidden and noun_matches(m, f)]
     if not computed:
         return False
     others = [fit(f) for f in facts if _related(m, f) and not f.parts]
@@ -803,13 +817,17 @@ def supported(m: Mention, facts: tuple[Fact, ...], found: list[Fact],
     if not found or m.q.kind == "count":
         return bool(found)
 
+    near = m.near or (m.around if m.borrowed else m.near)  # "Today it is 92%."
+
     def fit(f: Fact) -> tuple[int, int]:  # words shared with its clause, then its sentence
-        return len(m.near & f.words), len(m.around & f.words)
+        return len(near & f.words), len(m.around & f.words)
 
     best = max(fit(f) for f in found)
-    return not any(fit(f) > best and fit(f)[0] for f in facts
-                   if (_related(m, f) or (f.computed and noun_matches(m, f)))
-                   and id(f) not in taken and not f.parts)
+    rivals = [f for f in facts if id(f) not in taken and not f.parts
+              and (_related(m, f) or (f.hidden and noun_matches(m, f)))]
+    # a fact the learner computes wins only on its clause: its description is generic
+    return not any(fit(f) > best and fit(f)[0] and (not f.computed or fit(f)[0] > best[0])
+                   for f in rivals)
 
 
 def _related(m: Mention, f: Fact) -> bool:

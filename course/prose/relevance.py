@@ -33,12 +33,22 @@ MIN_PAIR_COUNT = 2
 MAX_TERMS = 400
 
 
+def _list_words(path: Any) -> set[str]:
+    """The words of every entry of a word-list file ("*" and "{n}" left out)."""
+    out: set[str] = set()
+    for section in engine.sections(path):
+        for entry, _ in engine.entries(f"{path.stem}:{section}", path.parent):
+            out.update(w.rstrip("*") for w in entry.replace("-", " ").split() if "{" not in w)
+    return out
+
+
 @cache
 def _generic(kind: str) -> tuple[frozenset[str], frozenset[str]]:
     """Words that say nothing about an exercise's subject on their own: ``hard`` ones
     (function and instruction words, the kind's name) never count; ``soft`` ones (the
-    words of the kind's own word lists, which every answer of it uses) count only in a
-    pair with a subject word ("dry run")."""
+    shared word lists, and words the lists of several kinds share: what answers of any
+    kind use) count only in a pair with a subject word ("dry run")."""
+    from .folders import kinds
     from .rules import load_kind
 
     hard: set[str] = set(engine.word_set("language:function_words"))
@@ -46,14 +56,14 @@ def _generic(kind: str) -> tuple[frozenset[str], frozenset[str]]:
     hard |= engine.word_set("relevance:generic")
     spec = load_kind(kind)
     hard |= set(f"{kind} {spec.title}".lower().replace("_", " ").split())
-    folder = spec.folder
-    soft: set[str] = set()
-    for path in sorted({*folder.glob(f"{kind}.txt"), engine.RULES_DIR / "shared.txt",
-                        engine.RULES_DIR / "style.txt"}):
-        for section in engine.sections(path):
-            for entry, _ in engine.entries(f"{path.stem}:{section}", folder):
-                soft.update(w.rstrip("*") for w in entry.replace("-", " ").split()
-                            if "{" not in w)
+    rules = engine.RULES_DIR
+    soft = _list_words(rules / "shared.txt") | _list_words(rules / "style.txt")
+    seen: dict[str, int] = {}
+    for name in kinds():
+        path = load_kind(name).folder / f"{name}.txt"
+        for w in _list_words(path) if path.is_file() else set():
+            seen[w] = seen.get(w, 0) + 1
+    soft |= {w for w, n in seen.items() if n >= 2}  # words the lists of several kinds share
     stem = engine.base
     return (frozenset(hard | {stem(w) for w in hard}),
             frozenset(soft | {stem(w) for w in soft if w}))
@@ -138,18 +148,23 @@ def _stems(term: str) -> tuple[str, ...]:
 
 #: the least number of subject words an answer needs before its foreign share is judged
 MIN_SUBJECT_WORDS = 10
+#: key terms an answer of at least LONG_ANSWER real sentences must use (a shorter one: 1)
+MIN_TERMS = 3
+LONG_ANSWER = 4
 
 
 def subject(a: Any) -> dict[str, Any]:
     """How far the answer's real sentences keep to the exercise's key terms
     (``context["terms"]``): ``terms`` (distinct ones used), ``share`` (of sentences using
     one) and ``foreign`` (share of subject words found nowhere in the exercise, None
-    below ten subject words).  Without key terms all three are None (and the private
-    ``_terms`` / ``_share`` are -1, ``_foreign`` 0)."""
+    below ten subject words).  ``_needed`` is how many key terms the answer must use (3,
+    or 1 for an answer of fewer than four real sentences) and ``_long`` whether the share
+    is judged.  Without key terms all three are None (and the private ``_terms`` /
+    ``_share`` are -1, ``_foreign`` 0)."""
     terms = [str(t) for t in a.context.get("terms") or ()]
     if not terms:
         return {"terms": None, "share": None, "foreign": None, "_terms": -1, "_share": -1.0,
-                "_foreign": 0.0}
+                "_foreign": 0.0, "_needed": 0, "_long": False}
     wanted = {_stems(t) for t in terms}
     vocab = {t[0] for t in wanted if len(t) == 1}
     pairs = [t for t in wanted if len(t) > 1]
@@ -170,5 +185,7 @@ def subject(a: Any) -> dict[str, Any]:
             foreign += w[1] not in vocab
     share = round(on / n, 3) if n else 0.0
     ratio = round(foreign / subject_words, 3) if subject_words >= MIN_SUBJECT_WORDS else None
+    long = n >= LONG_ANSWER
     return {"terms": len(used), "share": share, "foreign": ratio, "_terms": len(used),
-            "_share": share, "_foreign": ratio or 0.0}
+            "_share": share, "_foreign": ratio or 0.0, "_needed": MIN_TERMS if long else 1,
+            "_long": long}
