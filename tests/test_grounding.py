@@ -205,10 +205,10 @@ def test_an_answer_about_another_subject_is_off_topic_even_with_the_numbers():
           "tool and a one-page guide. 5 other teams used the kit for 11 launches, and I review "
           "every kit report at the monthly launch review.")
     off = review(bakery, "summary", context=subject_context())
-    assert "off_topic" in {f.rule for f in off.findings} and off.score <= 0.15
+    assert "off_subject" in {f.rule for f in off.findings} and off.score <= 0.15
     assert off.signals["subject_foreign"] >= 0.5
     good = review(on, "summary", context=subject_context())
-    assert "off_topic" not in {f.rule for f in good.findings}
+    assert "off_subject" not in {f.rule for f in good.findings}
     assert good.signals["subject_terms"] >= 5
 
 

@@ -1,6 +1,6 @@
 """The gaming set: written answers that try to game the automatic checks, and honest ones.
 
-``assets/prose_eval/gaming.jsonl`` holds, for every written exercise that gives facts,
+``assets/prose_eval/gaming/answers.jsonl`` holds, for every written exercise that gives facts,
 answers that should not keep their points (invented numbers, right numbers on the wrong
 nouns, text from another exercise or a worked example, text about another subject with
 the right numbers, near-copies of the notebook's texts with small edits) and honest
@@ -27,7 +27,7 @@ from course import paths
 from course.grading import prose_scores
 from course.prose import review
 
-SET = Path(__file__).resolve().parents[1] / "assets" / "prose_eval" / "gaming.jsonl"
+SET = Path(__file__).resolve().parents[1] / "assets" / "prose_eval" / "gaming" / "answers.jsonl"
 GAMING = ("invented_numbers", "wrong_nouns", "other_exercise", "worked_example",
           "off_topic_numbers", "near_copy", "keyword_list")
 HONEST = ("honest_spelled", "honest_reordered", "honest_reworded", "honest_partial")
