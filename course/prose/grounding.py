@@ -622,7 +622,7 @@ def given_facts(text: str, when: str = "") -> list[Fact]:
     out = []
     for m in mentions(doc):
         p = m.period or (row[0] if row else None)
-        said = doc.plain[m.start : m.end]
+        said = " ".join(doc.plain[m.start : m.end].split())
         label = said + (f" ({when})" if when and row else "")
         noun = said.split(None, 1)[1] if m.q.kind == "count" and " " in said else ""
         out.append(Fact(label, m.q, m.heads, m.near | m.heads,
@@ -889,9 +889,9 @@ def ground(a: Any) -> dict[str, Any]:
                       and not m.past):
             continue  # a goal, or a plan for after the facts: not a claim of fact
         if unchecked(m, facts):
-            later.append((m.start, m.end, {"claim": plain[m.start : m.end]}))
+            later.append((m.start, m.end, {"claim": " ".join(plain[m.start : m.end].split())}))
             continue  # the learner's own result: checked when graded
-        fields = {"claim": plain[m.start : m.end], "facts": _could_use(m, facts)}
+        fields = {"claim": " ".join(plain[m.start : m.end].split()), "facts": _could_use(m, facts)}
         if fields["facts"]:
             bad.append((m.start, m.end, fields))
         elif not m.spelled:
