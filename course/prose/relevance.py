@@ -13,10 +13,10 @@ words (nouns and adjectives that are neither generic nor the kind's own) are *fo
 found nowhere in the exercise.  An answer about another subject scores high on the last
 even when it borrows the exercise's key phrases.
 
->>> terms = key_terms(["Dry runs with 4 partner teams found 14 integration bugs. "
-...                    "You packaged the replay scripts into a dry-run kit."], "summary")
+>>> terms = key_terms(["Rehearsals with three partner groups caught 12 contract bugs. "
+...                    "Their replay scripts became a rehearsal kit."], "summary")
 >>> terms[:5]
-['dry run', 'dry', 'bug', 'integration', 'kit']
+['rehearsal', 'bug', 'contract', 'kit', 'replay']
 """
 
 from __future__ import annotations
