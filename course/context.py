@@ -114,7 +114,7 @@ def value_problems(value: Any) -> list[str]:
     >>> value_problems({"facts": [{"counts": "teams", "number": "5"}], "terms": "kit"})
     ["fact 1: number must be a number, not '5'", 'terms must be a list of words']
     """
-    from course.prose.grounding import fact_problems
+    from course.prose.facts import fact_problems
 
     if not isinstance(value, dict):
         return [f"the context must be a dict, not {type(value).__name__}"]

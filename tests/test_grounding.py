@@ -1,12 +1,14 @@
 """Grounding and relevance: an answer's numbers against the exercise's facts, and its
-subject against the exercise's own key terms (course/prose/grounding.py, relevance.py)."""
+subject against the exercise's own key terms (course/prose/claims.py, facts.py, grounding.py,
+relevance.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from course.prose import review
-from course.prose.grounding import fact_problems, mentions
+from course.prose.claims import mentions
+from course.prose.facts import fact_problems
 from course.prose.relevance import key_terms
 from course.prose.text import parse
 
