@@ -216,6 +216,8 @@ def notebook_timing(path: Path, basis: dict[str, dict]) -> NotebookTime:
         extra = cell.metadata.get("wbcourse", {})
         if extra.get("explains"):
             continue  # instructor-only, not in the release
+        if extra.get("context"):
+            continue  # an exercise's facts as data, for the checks: not read (course.context)
         if cell.cell_type == "markdown":
             if meta.get("solution"):
                 continue  # a manually graded markdown answer

@@ -45,6 +45,8 @@ def _cmd_release(args: argparse.Namespace) -> int:
             return 1
         print(f"exercises/ is up to date ({len(result.modules)} modules)")
         return 0
+    for cell in result.contexts:
+        print(f"updated the exercise context in solutions/{cell}")
     print(f"released {len(result.modules)} module(s) into exercises/; "
           f"{len(result.changed)} file(s) changed")
     return 0

@@ -6,6 +6,10 @@ and the instructor-only cells are dropped: the explanations of autograded items
 (markdown cells marked ``{"wbcourse": {"explains": "<test grade_id>"}}``), which learners
 see only on their feedback page after grading.
 ``check`` compares that output with the committed ``exercises/`` and writes nothing.
+
+Before that, the exercise contexts of the source notebooks (the facts and key terms of
+each written exercise, :mod:`course.context`) are brought up to date in ``solutions/``;
+with ``check`` a malformed or out-of-date context is an error naming its cell.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class ReleaseResult:
 
     modules: list[str]
     changed: list[str] = field(default_factory=list)  # relative paths that differ
+    contexts: list[str] = field(default_factory=list)  # context cells rewritten in solutions/
 
     @property
     def stale(self) -> bool:
@@ -112,11 +117,12 @@ def release(*, check: bool = False, modules: list[str] | None = None) -> Release
     Always the course source's ``exercises/`` (never a learner install's copy).
     """
     exercises = paths.course_root() / "exercises"
+    updated = update_contexts(modules or source_modules(), check=check)
     with tempfile.TemporaryDirectory(prefix="wbcourse-exercises-") as tmp:
         fresh = Path(tmp) / "exercises"
         fresh.mkdir()
         done = generate(fresh, modules)
-        result = ReleaseResult(modules=done)
+        result = ReleaseResult(modules=done, contexts=updated)
         scope = done if modules else sorted({*done, *_module_dirs(exercises)})
         for module in scope:
             differing = diff_trees(fresh / module, exercises / module)
@@ -130,6 +136,31 @@ def release(*, check: bool = False, modules: list[str] | None = None) -> Release
                     shutil.copytree(fresh / module, target)
     result.changed += write_checklists(check=check)
     return result
+
+
+def update_contexts(modules: list[str], *, check: bool = False) -> list[str]:
+    """Bring the exercise contexts of the modules' source notebooks up to date (with
+    ``check``, only look); return the cells rewritten.  A malformed (or, with ``check``,
+    out-of-date) context raises :class:`ReleaseError` naming the notebook and the cell."""
+    from course.context import ContextError, problems, refresh
+
+    found: list[str] = []
+    updated: list[str] = []
+    for module in modules:
+        for nb in sorted((paths.solutions_dir() / module).glob("*.ipynb")):
+            try:
+                if check:
+                    found += [f"{module}/{p}" for p in problems(nb)]
+                else:
+                    updated += [f"{module}/{c}" for c in refresh(nb)]
+            except ContextError as exc:
+                found.append(f"{module}/{exc}")
+            except (OSError, ValueError) as exc:  # an unreadable notebook: nbgrader says more
+                found.append(f"{module}/{nb.name}: cannot read the notebook ({exc})")
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise ReleaseError(f"solutions/{found[0]}{more}")
+    return updated
 
 
 def write_checklists(*, check: bool = False) -> list[str]:

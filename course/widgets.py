@@ -9,7 +9,7 @@ plain-text representation is the full text report, so nothing is lost.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from course.prose import Review, render_text, review
@@ -52,15 +52,20 @@ def marked_html(result: Review) -> str:
 
 
 def score_html(result: Review) -> str:
-    """The score as a coloured bar with its number."""
+    """The score as a coloured bar with its number (and, when the exercise gives facts,
+    how the answer's numbers compare with them)."""
+    from course.prose.render import facts_line
+
     pct = int(round(result.score * 100))
     colour = "#c0392b" if result.score < 0.4 else "#d68910" if result.score < 0.7 else "#1e8449"
+    facts = facts_line(result)
     return (
         f'<div style="display:flex;align-items:center;gap:8px">'
         f"<b>{html.escape(result.kind)}</b>"
         f'<div style="width:200px;height:12px;background:#eee;border-radius:6px">'
         f'<div style="width:{pct}%;height:12px;background:{colour};border-radius:6px"></div>'
         f"</div><span>score {result.score:.2f}</span></div>"
+        + (f"<div><small>{html.escape(facts)}</small></div>" if facts else "")
     )
 
 
@@ -163,6 +168,7 @@ def review_panel(
     kind: str,
     *,
     topic: Iterable[str] | None = None,
+    context: Mapping[str, Any] | None = None,
     live: bool = True,
     off: Iterable[str] = (),
     delay: float = REVIEW_DELAY,
@@ -171,8 +177,11 @@ def review_panel(
     once typing pauses for ``delay`` seconds, or at once with its "Check again" button.
 
     The returned box has a ``review`` attribute (the current :class:`Review`) and a
-    plain-text representation equal to :func:`course.prose.render_text`.  ``topic`` and
-    ``off`` (rules switched off) are passed to :func:`course.prose.review`.
+    plain-text representation equal to :func:`course.prose.render_text`.  ``topic``,
+    ``context`` (the exercise's facts and key terms, as its notebook gives them: see
+    :mod:`course.context`) and ``off`` (rules switched off) are passed to
+    :func:`course.prose.review`, so the panel shows the findings the grader will see:
+    "'8 other teams' is not in the facts: they say 5 other teams".
     """
     import ipywidgets as w
 
@@ -198,7 +207,7 @@ def review_panel(
     children: list[Any] = [score, marked, todo]
 
     def show(current: str) -> None:
-        result = review(current, kind, topic=topic_list, off=off_list)
+        result = review(current, kind, topic=topic_list, context=context, off=off_list)
         panel.review = result
         score.value = score_html(result)
         marked.value = marked_html(result)

@@ -150,9 +150,13 @@ def sample_cases() -> dict[str, dict]:
 
 
 def _spec_options(spec: object) -> dict:
-    """Further review options a spec carries (rules switched off for the exercise)."""
+    """Further review options a spec carries (rules switched off for the exercise, and its
+    context: the facts and key terms of its source notebook)."""
     off = tuple(getattr(spec, "off", ()) or ())
-    return {"off": off} if off else {}
+    options: dict = {"off": off} if off else {}
+    if getattr(spec, "context", None):
+        options["context"] = spec.context
+    return options
 
 
 def edge_cases() -> dict[str, dict]:

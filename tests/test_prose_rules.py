@@ -38,7 +38,8 @@ def example_problems(kind: str | None, rule_id: str) -> list[str]:
     topic = list(rule.example_topic) or None
     for texts, want in ((rule.hit, True), (rule.miss, False)):
         for text in texts:
-            r = review(example_text(spec, text), as_kind, topic=topic)
+            r = review(example_text(spec, text), as_kind, topic=topic,
+                       context=rule.example_context)
             if (rule_id in {f.rule for f in r.findings}) != want:
                 verb = "not triggered by" if want else "triggered by"
                 problems.append(f"{as_kind}.{rule_id} {verb} {text[:60]!r}")

@@ -469,9 +469,9 @@ def _prose_card(grade: CellGrade, spec, nb, rubric: dict[str, RubricAnswer]) -> 
         return "".join(out)
     review = None
     try:
-        from course.prose import review as run_review
+        from course.grading.prose_scores import review_answer
 
-        review = run_review(text, spec.kind, topic=spec.topic or None, off=spec.off)
+        review = review_answer(spec, text)
     except Exception as exc:  # the checks must never stop the feedback pages
         out.append(f'<p class="muted">The automatic checks could not run here '
                    f"({esc(type(exc).__name__)}).</p>")
@@ -482,6 +482,7 @@ def _prose_card(grade: CellGrade, spec, nb, rubric: dict[str, RubricAnswer]) -> 
             spans.append((f.start, f.end, f.message, f.severity))
     out.append(f'<div class="answer">{highlight(text, spans)}</div>')
     if review is not None:
+        out.append(facts_check_html(review))
         if findings:
             items = []
             for f in findings:
@@ -494,6 +495,24 @@ def _prose_card(grade: CellGrade, spec, nb, rubric: dict[str, RubricAnswer]) -> 
             out.append("<p>No findings: the checks have nothing to add.</p>")
     out.append("</div>")
     return "".join(out)
+
+
+def facts_check_html(review) -> str:
+    """One line on how the answer's numbers compare with the exercise's facts (empty when
+    the exercise gives none).
+
+    >>> from course.prose import review
+    >>> facts = [{"counts": "teams that used the kit", "number": 5, "unit": "teams"}]
+    >>> r = review("Five teams used the kit; 8 teams asked for it.", "summary",
+    ...            context={"facts": facts})
+    >>> print(facts_check_html(r))
+    <p class="facts">Numbers checked against the exercise&#x27;s facts: 1 in the facts, 1 not \
+in them.</p>
+    """
+    from course.prose.render import facts_line
+
+    line = facts_line(review)
+    return f'<p class="facts">{esc(line)}</p>' if line else ""
 
 
 def _answer_html(cell) -> str:

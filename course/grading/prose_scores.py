@@ -4,15 +4,22 @@ A learner's kernel can monkeypatch anything, including :func:`course.prose.revie
 score a test cell printed is never trusted. The grader reads the answer text out of the
 submitted notebook *without executing it* (``ast``), scores it with the same
 deterministic checks, and records that score.
+
+Everything else the checks use comes from the instructor's *source* notebook, never from
+the submission (a learner can edit any cell): the kind, the points, the rules switched
+off, and the exercise's context (its facts and key terms, :mod:`course.context`).
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nbformat
+
+from course.errors import CourseError
 
 
 @dataclass(frozen=True)
@@ -27,13 +34,26 @@ class ProseSpec:
     points: float
     topic: tuple[str, ...] = ()
     off: tuple[str, ...] = ()  # rules switched off for this exercise
+    #: the exercise's facts and key terms, from the source notebook (None: it gives none)
+    context: dict[str, Any] | None = field(default=None, compare=False)
 
 
 def specs_for(source_dir: Path) -> list[ProseSpec]:
-    """Prose specs of every notebook in a module's solutions folder."""
+    """Prose specs of every notebook in a module's solutions folder.
+
+    A malformed exercise context raises :class:`~course.errors.CourseError` naming the
+    notebook and the cell: grading on with the facts left out would score differently
+    from the learner's feedback panel.
+    """
+    from course.context import contexts
+
     specs: list[ProseSpec] = []
     for path in sorted(source_dir.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
+        try:
+            given = contexts(path)
+        except CourseError as exc:
+            raise CourseError(f"{path.parent.name}/{exc}") from None
         for cell in nb.cells:
             prose = cell.metadata.get("wbcourse", {}).get("prose")
             grading = cell.metadata.get("nbgrader", {})
@@ -49,9 +69,19 @@ def specs_for(source_dir: Path) -> list[ProseSpec]:
                     points=float(grading["points"]),
                     topic=tuple(prose.get("topic", ())),
                     off=tuple(prose.get("off", ())),
+                    context=given.get(prose["answer"]),
                 )
             )
     return specs
+
+
+def review_answer(spec: ProseSpec, text: str) -> Any:
+    """The :class:`~course.prose.Review` of an answer as its exercise defines it (the
+    source notebook's kind, topic, rules switched off and context)."""
+    from course.prose import review
+
+    return review(text, spec.kind, topic=spec.topic or None, context=spec.context,
+                  off=spec.off)
 
 
 def extract_text(source: str, variable: str) -> str | None:
@@ -89,12 +119,10 @@ def answer_source(nb: nbformat.NotebookNode, grade_id: str) -> str | None:
 
 def recompute(spec: ProseSpec, submitted: nbformat.NotebookNode) -> tuple[float, str | None]:
     """Return (points, problem) for one prose answer in a submitted notebook."""
-    from course.prose import review
-
     source = answer_source(submitted, spec.answer_id)
     if source is None:
         return 0.0, f"{spec.answer_id}: answer cell missing"
     text = extract_text(source, spec.variable)
     if text is None:
         return 0.0, f"{spec.answer_id}: could not read {spec.variable} as a plain string"
-    return review(text, spec.kind, topic=spec.topic or None, off=spec.off).points(spec.points), None
+    return review_answer(spec, text).points(spec.points), None

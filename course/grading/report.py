@@ -154,8 +154,6 @@ def prose_stats(ws: Workspace, module: str, records: list[SubmissionRecord]) -> 
     stats = ProseStats(rules=Counter(), examples={}, signals={})
     if not specs:
         return stats
-    from course.prose import review
-
     for r in records:
         if r.failed:
             continue
@@ -177,7 +175,7 @@ def prose_stats(ws: Workspace, module: str, records: list[SubmissionRecord]) -> 
                 stats.unreadable += 1
                 continue
             try:
-                result = review(text, spec.kind, topic=spec.topic or None, off=spec.off)
+                result = prose_scores.review_answer(spec, text)
             except Exception:  # a broken check must not stop the report
                 stats.unreadable += 1
                 continue

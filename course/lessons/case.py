@@ -39,45 +39,14 @@ from pathlib import Path
 import tomllib
 
 from course import paths
+from course.prose.engine import NUMBER_VALUES
 
 __all__ = ["Fact", "Measure", "Sheet", "cell_texts", "contradictions", "early_claims", "load",
            "periods_in", "render", "sheet_path"]
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"], start=1)}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
-_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")"
-_WORDS = {"zero": 0, "no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-          "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
-_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4}
-_YEAR = r"(20\d\d)"
-#: Period expressions, most specific first: (pattern, function of the match -> period id).
-_PERIODS: list[tuple[re.Pattern[str], object]] = [
-    (re.compile(rf"\b(first|second) half of {_YEAR}\b", re.I),
-     lambda m: f"{m[2]}H{_ORD[m[1].lower()]}"),
-    (re.compile(rf"\bfirst three quarters of {_YEAR}\b", re.I), lambda m: f"{m[1]}Q1-Q3"),
-    (re.compile(rf"\b(first|second|third|fourth) quarter of {_YEAR}\b", re.I),
-     lambda m: f"{m[2]}Q{_ORD[m[1].lower()]}"),
-    (re.compile(rf"\bH([12])(?: of)? {_YEAR}\b"), lambda m: f"{m[2]}H{m[1]}"),
-    (re.compile(rf"\b{_YEAR} ?H([12])\b"), lambda m: f"{m[1]}H{m[2]}"),
-    (re.compile(rf"\bQ([1-4])(?: of)? {_YEAR}\b"), lambda m: f"{m[2]}Q{m[1]}"),
-    (re.compile(rf"\b{_YEAR} ?Q([1-4])\b"), lambda m: f"{m[1]}Q{m[2]}"),
-    (re.compile(rf"\b(jan(?:uary)?) to (june?) {_YEAR}\b", re.I), lambda m: f"{m[3]}H1"),
-    (re.compile(rf"\b(july?) to (dec(?:ember)?) {_YEAR}\b", re.I), lambda m: f"{m[3]}H2"),
-    (re.compile(rf"\b({_MONTH}) to ({_MONTH}) {_YEAR}\b", re.I),
-     lambda m: f"{m[3]}-{_MONTHS[m[1].lower()]:02d}..{_MONTHS[m[2].lower()]:02d}"),
-    (re.compile(rf"\b{_YEAR}-(\d\d)-(\d\d)\b"), lambda m: f"{m[1]}-{m[2]}-{m[3]}"),
-    (re.compile(rf"\b(\d{{1,2}}) ({_MONTH}) {_YEAR}\b", re.I),
-     lambda m: f"{m[3]}-{_MONTHS[m[2].lower()]:02d}-{int(m[1]):02d}"),
-    (re.compile(rf"\b({_MONTH}) {_YEAR}\b", re.I),
-     lambda m: f"{m[2]}-{_MONTHS[m[1].lower()]:02d}"),
-    (re.compile(r"\bthis quarter\b", re.I), lambda m: "this quarter"),
-    (re.compile(r"\bthis year\b", re.I), lambda m: "this year"),
-    (re.compile(rf"\b(?:in|during|since|by|of|for|through|throughout) {_YEAR}\b", re.I),
-     lambda m: m[1]),
-]
+#: number words up to twelve, valued as the prose checks value them (and "no": none)
+_WORDS = {"no": 0, **{w: int(v) for w, v in NUMBER_VALUES.items()
+                      if float(v).is_integer() and v <= 12 and w != "dozen"}}
 _NUMBER = re.compile(r"(?<![\w.,:-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w:]|[.,]\d)"
                      r"|\b(" + "|".join(_WORDS) + r")\b", re.I)
 _BOUNDS = re.compile(r"\b(?:under|below|above|over|fewer than|less than|more than|at most|"
@@ -200,7 +169,8 @@ class _Span:
 
 
 def periods_in(text: str, today: dt.date | None = None) -> list[_Span]:
-    """Period expressions in ``text``, as spans whose value is a period id.
+    """Period expressions in ``text``, as spans whose value is a period id: the grammar of
+    :func:`course.prose.periods.periods_in` (the one the prose checks read periods with).
 
     ``this quarter`` and ``this year`` resolve against ``today`` (a dated log entry);
     without it they are dropped.
@@ -210,22 +180,9 @@ def periods_in(text: str, today: dt.date | None = None) -> list[_Span]:
     >>> [p.value for p in periods_in("1 this quarter", dt.date(2024, 2, 20))]
     ['2024Q1']
     """
-    found: list[_Span] = []
-    for pattern, make in _PERIODS:
-        for m in pattern.finditer(text):
-            if any(s.start <= m.start() < s.end or m.start() <= s.start < m.end() for s in found):
-                continue
-            value = make(m)
-            if value == "this quarter":
-                if today is None:
-                    continue
-                value = f"{today.year}Q{(today.month - 1) // 3 + 1}"
-            elif value == "this year":
-                if today is None:
-                    continue
-                value = str(today.year)
-            found.append(_Span(m.start(), m.end(), value))
-    return sorted(found, key=lambda s: s.start)
+    from course.prose.periods import periods_in as read
+
+    return [_Span(p.start, p.end, p.id) for p in read(text, today, join=False) if p.id]
 
 
 def period_range(period: str) -> tuple[dt.date, dt.date] | None:
@@ -236,27 +193,9 @@ def period_range(period: str) -> tuple[dt.date, dt.date] | None:
     >>> period_range("2023-08..09")
     (datetime.date(2023, 8, 1), datetime.date(2023, 9, 30))
     """
-    def month_end(year: int, month: int) -> dt.date:
-        nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-        return nxt - dt.timedelta(days=1)
+    from course.prose.periods import period_range as days
 
-    if m := re.fullmatch(r"(20\d\d)", period):
-        y = int(m[1])
-        return dt.date(y, 1, 1), dt.date(y, 12, 31)
-    if m := re.fullmatch(r"(20\d\d)H([12])", period):
-        y, h = int(m[1]), int(m[2])
-        return dt.date(y, 6 * h - 5, 1), month_end(y, 6 * h)
-    if m := re.fullmatch(r"(20\d\d)Q([1-4])(?:-Q([1-4]))?", period):
-        y, a = int(m[1]), int(m[2])
-        b = int(m[3] or a)
-        return dt.date(y, 3 * a - 2, 1), month_end(y, 3 * b)
-    if m := re.fullmatch(r"(20\d\d)-(\d\d)(?:\.\.(\d\d))?", period):
-        y, a = int(m[1]), int(m[2])
-        return dt.date(y, a, 1), month_end(y, int(m[3] or a))
-    if m := re.fullmatch(r"(20\d\d)-(\d\d)-(\d\d)", period):
-        day = dt.date(int(m[1]), int(m[2]), int(m[3]))
-        return day, day
-    return None
+    return days(period)
 
 
 def _numbers(text: str, skip: list[_Span]) -> list[_Span]:

@@ -346,10 +346,11 @@ def benefit_checks(text: str) -> list[BenefitCheck]:
     ]
 
 
-def benefit_points(text: str, max_points: float = 2.0) -> float:
+def benefit_points(text: str, max_points: float = 2.0, context: dict | None = None) -> float:
     """Points for :func:`benefit_checks`, as the grader gives them: the ``benefit`` review's
     points (a quarter of ``max_points`` per check passed after the first, and nothing
-    unless the first, complete sentences, passes).
+    unless the first, complete sentences, passes), capped at half while a number is not
+    in the exercise's facts (``context``, see :mod:`course.context`).
 
     >>> benefit_points("")
     0.0
@@ -360,7 +361,7 @@ def benefit_points(text: str, max_points: float = 2.0) -> float:
     from course.prose import review
 
     text = str.__str__(text) if isinstance(text, str) else ""
-    return review(text, "benefit").points(max_points)
+    return review(text, "benefit", context=context).points(max_points)
 
 
 def benefit_text(text: str) -> str:
@@ -376,7 +377,18 @@ def benefit_text(text: str) -> str:
     return "\n".join(lines)
 
 
-def _benefit_html(text: str) -> str:
+def _facts_html(text: str, context: dict | None) -> str:
+    """The numbers of ``text`` that the exercise's facts do not give, as HTML items."""
+    if not context:
+        return ""
+    from course.prose import review
+
+    found = [f.message for f in review(text, "benefit", context=context).findings
+             if f.rule in ("unsupported_number", "number_not_in_facts")]
+    return "".join(f'<li style="color:{_WRONG}">&#10008; {html.escape(m)}</li>' for m in found)
+
+
+def _benefit_html(text: str, context: dict | None = None) -> str:
     rows = []
     for check in benefit_checks(text):
         if check.passed:
@@ -386,8 +398,9 @@ def _benefit_html(text: str) -> str:
                 f'<li style="color:{_WRONG}">&#10008; {html.escape(check.name)}: '
                 f"{html.escape(check.advice)}</li>"
             )
-    head = f"<b>Checklist: {benefit_points(text)} of 2 points</b>"
-    return head + "<ul style='margin:4px 0'>" + "".join(rows) + "</ul>"
+    head = f"<b>Checklist: {benefit_points(text, context=context)} of 2 points</b>"
+    return (head + "<ul style='margin:4px 0'>" + "".join(rows) + _facts_html(text, context)
+            + "</ul>")
 
 
 @lru_cache(maxsize=1)
@@ -406,12 +419,14 @@ def _panel_class() -> type:
     return BenefitPanel
 
 
-def benefit_panel(text: str) -> Any:
+def benefit_panel(text: str, context: dict | None = None) -> Any:
     """A live checklist for a customer-benefit rewrite.
 
     Shows :func:`benefit_checks` for ``text`` and a scratchpad pre-filled with it;
     the checklist updates as you type. The scratchpad is for trying ideas: copy the
-    version you like back into the answer cell, which is what gets graded.
+    version you like back into the answer cell, which is what gets graded.  With the
+    exercise's ``context`` (its facts), a number the facts do not give is listed too
+    ("'2 seconds' is not in the facts: they say 0.3 seconds").
 
     >>> panel = benefit_panel("Too short.")
     >>> panel.scratch.value = "Prices show on every title page within 0.3 seconds."
@@ -421,7 +436,7 @@ def benefit_panel(text: str) -> Any:
     import ipywidgets as widgets
 
     cls = _panel_class()
-    checklist = widgets.HTML(_benefit_html(text))
+    checklist = widgets.HTML(_benefit_html(text, context))
     scratch = widgets.Textarea(
         value=text.strip(),
         description="Try:",
@@ -429,7 +444,7 @@ def benefit_panel(text: str) -> Any:
     )
 
     def _update(change: dict) -> None:
-        checklist.value = _benefit_html(change["new"])
+        checklist.value = _benefit_html(change["new"], context)
 
     scratch.observe(_update, names="value")
     note = widgets.HTML(

@@ -94,7 +94,7 @@ def review(
     if topic is not None:
         ctx["topic"] = topic
     doc = parse(text)
-    score, signals, raw = run(kind_spec, Analysis(doc, ctx, kind_spec.folder), frozenset(off))
+    score, signals, raw = run(kind_spec, Analysis(doc, ctx, kind_spec.folder, kind), frozenset(off))
     findings = [
         Finding(f.rule, f.message, *((0, 0) if f.doc_level else doc.span(f.start, f.end)),
                 f.severity)

@@ -276,15 +276,18 @@ class Analysis:
     """Everything known about one text while it is being reviewed.
 
     ``context`` holds what the exercise knows besides the text (``{"topic": [...]}``);
-    detectors read it.  ``folder`` is where the kind's own word lists are.
+    detectors read it.  ``folder`` is where the kind's own word lists are, ``kind`` the
+    kind the text is reviewed as.
     """
 
     def __init__(
-        self, doc: Doc, context: dict[str, Any] | None = None, folder: Path | None = None
+        self, doc: Doc, context: dict[str, Any] | None = None, folder: Path | None = None,
+        kind: str | None = None,
     ) -> None:
         self.doc = doc
         self.context = dict(context or {})
         self.folder = folder
+        self.kind = kind
         self.lows = doc.lows
         self.word_count = len(doc.lows)
         words = [(s, engine.fold(w)) for s, w in zip(doc.starts, doc.lows, strict=True)]

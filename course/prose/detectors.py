@@ -25,6 +25,7 @@ from typing import Any
 
 from . import engine
 from .analysis import Analysis
+from .engine import stem  # noqa: F401  (re-exported: detectors.stem)
 
 Spans = list[tuple[int, int, dict[str, Any]]]
 DETECTORS: dict[str, Callable[[Analysis], Any]] = {}
@@ -188,27 +189,12 @@ def team_scope(a: Analysis) -> set[int]:
     return out
 
 
-_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ers", "er", "ed",
-             "es", "ly", "s")  # fmt: skip
-
-
-def stem(word: str) -> str:
-    """A tiny suffix-stripping stemmer, enough to match 'tests' with 'testing'.
-
-    >>> stem("latencies"), stem("testing"), stem("adopted")
-    ('latenc', 'test', 'adopt')
-    """
-    for suf in _SUFFIXES:
-        if word.endswith(suf) and len(word) - len(suf) >= 3:
-            return word[: -len(suf)]
-    return word
-
-
 @detector("topic")
 def topic(a: Analysis) -> dict[str, Any]:
     """How many of the prompt's keywords (``context["topic"]``) the real sentences use.
 
-    ``overlap`` is None when the exercise gave no topic (nothing to compare with).
+    ``overlap`` is None when the exercise gave no topic (nothing to compare with);
+    ``words`` names what to write about: the topic, else the exercise's first key terms.
     """
     given = a.context.get("topic")
     phrases = [given] if isinstance(given, str) else list(given or ())
@@ -216,9 +202,29 @@ def topic(a: Analysis) -> dict[str, Any]:
     wanted = {stem(w) for p in phrases for w in p.lower().replace("-", " ").split()
               if w not in fw and len(w) > 1}
     if not wanted:
-        return {"overlap": None, "words": ""}
+        terms = [str(t) for t in a.context.get("terms") or ()][:5]
+        return {"overlap": None, "words": ", ".join(terms) or "the question asked"}
     have = {stem(w) for si, i in enumerate(a.sents) if i.coherent for w in a.sentence_words(si)}
     return {"overlap": len(wanted & have), "words": ", ".join(sorted(phrases)[:5])}
+
+
+@detector("subject")
+def subject(a: Analysis) -> dict[str, Any]:
+    """How far the real sentences use the exercise's key terms (``context["terms"]``):
+    see :func:`course.prose.relevance.subject`."""
+    from .relevance import subject as measure
+
+    return measure(a)
+
+
+# ------------------------------------------------------------------ grounding
+@detector("grounding")
+def grounding(a: Analysis) -> dict[str, Any]:
+    """The answer's numbers checked against the exercise's facts (``context["facts"]``):
+    see :func:`course.prose.grounding.ground`."""
+    from .grounding import ground
+
+    return ground(a)
 
 
 # ------------------------------------------------------------------ filters

@@ -38,11 +38,18 @@ RULES_DIR = Path(RULES_FOLDER)
 
 BEFORE = r"(?<![\w-])"  # an entry that starts with a letter or digit starts a word
 AFTER = r"(?![\w-])"  # an entry that ends with a letter or digit ends a word
-NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
-    "eighty ninety hundred thousand million billion dozen half".split()
-)
+#: the value of each number word (multipliers such as "hundred" scale the number before)
+NUMBER_VALUES: dict[str, float] = {
+    **{w: i for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split())},
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9,
+    "dozen": 12, "half": 0.5,
+}  # fmt: skip
+MULTIPLIERS = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "k": 1e3,
+               "m": 1e6, "bn": 1e9}  # fmt: skip
+NUMBER_WORDS = frozenset(NUMBER_VALUES) - {"zero"}
 NUMBER_RE = r"(?:[$€£]?\d[\d,]*(?:\.\d+)?(?:%|k|m|x)?|" + "|".join(sorted(NUMBER_WORDS)) + ")"
 # letters that re.IGNORECASE matches to an ASCII letter but str.lower() keeps apart
 _FOLD = str.maketrans({"\u0131": "i", "\u017f": "s", "\u212a": "k"})
@@ -68,6 +75,39 @@ def lead(word: str) -> str:
     return m.group() if m else ""
 
 
+# ------------------------------------------------------------------ stems
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ers", "er", "ed",
+             "es", "ly", "s")  # fmt: skip
+
+
+@cache
+def stem(word: str) -> str:
+    """A tiny suffix-stripping stemmer, enough to match 'tests' with 'testing'.
+
+    >>> stem("latencies"), stem("testing"), stem("adopted")
+    ('latenc', 'test', 'adopt')
+    """
+    for suf in _SUFFIXES:
+        if word.endswith(suf) and len(word) - len(suf) >= 3:
+            return word[: -len(suf)]
+    return word
+
+
+@cache
+def base(word: str) -> str:
+    """:func:`stem` of a word with a plural "-ies" made "-y" and a final "-e" dropped
+    first, so that singular and plural meet ("countries", "country"; "minutes", "minute").
+
+    >>> base("countries") == base("country"), base("minutes") == base("minute")
+    (True, True)
+    """
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("e") and not word.endswith("ee") and len(word) > 3:
+        word = word[:-1]
+    return stem(word)
+
+
 # ------------------------------------------------------------------ word lists
 def _read_sections(path: Path) -> dict[str, list[tuple[str, str]]]:
     """``{section: [(entry, advice), ...]}`` of one word-list file."""
@@ -88,6 +128,11 @@ def _read_sections(path: Path) -> dict[str, list[tuple[str, str]]]:
 @cache
 def _sections(path: Path) -> dict[str, list[tuple[str, str]]]:
     return _read_sections(path)
+
+
+def sections(path: Path) -> list[str]:
+    """The section names of a word-list file."""
+    return list(_sections(path))
 
 
 def list_path(ref: str, folder: Path | None = None) -> tuple[Path, str]:
@@ -340,3 +385,38 @@ def quantities(plain: str, words: list[tuple[int, str]]) -> list[tuple[int, int,
                 end = m.end()
                 out.append((start, end, m.lastgroup or "count"))
     return out
+
+
+# ------------------------------------------------------------------ number values
+_DIGITS = re.compile(r"([$€£])?(\d[\d,]*(?:\.\d+)?)([a-zµ%]*)")
+ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+
+
+def number_value(word: str) -> tuple[float, str] | None:
+    """The value of a folded word that is a number, with the sign or letters around its
+    digits (``$``, ``%``, ``ms``; ``k``/``m``/``bn`` are applied), or None.
+
+    >>> number_value("1,700"), number_value("$4.2k"), number_value("40%")
+    ((1700.0, ''), (4200.0, '$'), (40.0, '%'))
+    >>> number_value("seven"), number_value("twenty-one"), number_value("480ms")
+    ((7.0, ''), (21.0, ''), (480.0, 'ms'))
+    >>> number_value("14:05"), number_value("team"), number_value("one-page")
+    (None, None, None)
+    """
+    if word in NUMBER_VALUES:
+        return float(NUMBER_VALUES[word]), ""
+    if "-" in word and word[:1].isalpha():
+        parts = word.split("-")
+        if len(parts) == 2 and parts[0] in NUMBER_VALUES and parts[1] in NUMBER_VALUES:
+            tens, ones = NUMBER_VALUES[parts[0]], NUMBER_VALUES[parts[1]]
+            if tens >= 20 and tens % 10 == 0 and 0 < ones < 10:
+                return float(tens + ones), ""  # "twenty-one"
+        return None
+    m = _DIGITS.fullmatch(word)
+    if not m:
+        return None
+    sign, digits, tail = m.groups()
+    value = float(digits.replace(",", ""))
+    if tail in MULTIPLIERS:
+        return value * MULTIPLIERS[tail], sign or ""
+    return value, sign or tail

@@ -15,6 +15,23 @@ def score_bar(score: float, width: int = 10) -> str:
     return f"score {score:.2f} [{'#' * filled}{'-' * (width - filled)}]"
 
 
+def facts_line(review: Review) -> str:
+    """How the answer's numbers compare with the exercise's facts ("" when it gives none).
+
+    >>> from course.prose import review
+    >>> facts = [{"counts": "teams that used the kit", "number": 5, "unit": "teams"}]
+    >>> facts_line(review("Five teams used the kit; 8 teams asked.", "summary",
+    ...                   context={"facts": facts}))
+    "Numbers checked against the exercise's facts: 1 in the facts, 1 not in them."
+    """
+    grounded = review.signals.get("grounded_numbers")
+    if grounded is None:
+        return ""
+    bad = review.signals.get("unsupported_numbers", 0)
+    return (f"Numbers checked against the exercise's facts: {grounded} in the facts"
+            + (f", {bad} not in them." if bad else "."))
+
+
 def render_text(review: Review, *, max_findings: int = 40) -> str:
     """A human-readable report: score bar, the text with numbered marks, what to fix.
 
@@ -43,6 +60,8 @@ def render_text(review: Review, *, max_findings: int = 40) -> str:
     out.append(text[pos:])
     lines.append("".join(out).rstrip())
     lines.append("")
+    if facts_line(review):
+        lines += [facts_line(review), ""]
     if review.findings:
         lines.append("What to fix:")
         for i, f in enumerate(review.findings[:max_findings], 1):

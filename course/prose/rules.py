@@ -100,7 +100,7 @@ class Counted(int):
 
 
 # ------------------------------------------------------------------ the rules files
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rule:
     """One rule: an id, what it says and what triggers it (see the module docstring)."""
 
@@ -121,6 +121,7 @@ class Rule:
     miss: tuple[str, ...] = ()
     example_kind: str | None = None  # the kind a shared rule's examples are reviewed as
     example_topic: tuple[str, ...] = ()  # the topic they are reviewed with
+    example_context: dict[str, Any] | None = None  # the exercise context they are reviewed with
     shared: bool = False  # declared in _common.toml (every kind has it)
 
     def __post_init__(self) -> None:

@@ -33,13 +33,20 @@ def notebook_path(hub: HubRun, module: str = MODULE) -> str:
 
 
 def answer_index(cells: list[dict[str, Any]]) -> int:
-    """The first prose answer cell (found by its metadata, not by its text)."""
+    """The first prose answer cell that a prose check scores (found by metadata, not text).
+
+    A module may hold ungraded-by-checks answers (a critique, the learner's own project)
+    before the one the checks score; the flow writes into the scored one.
+    """
+    checked = {(cell.get("metadata", {}).get("wbcourse", {}).get("prose") or {}).get("answer")
+               for cell in cells}
     for i, cell in enumerate(cells):
         meta = cell.get("metadata", {})
         if meta.get("wbcourse", {}).get("answer") == "prose" and \
-                meta.get("nbgrader", {}).get("solution"):
+                meta.get("nbgrader", {}).get("solution") and \
+                meta.get("nbgrader", {}).get("grade_id") in checked:
             return i
-    raise AssertionError("the module has no prose answer cell (metadata wbcourse.answer)")
+    raise AssertionError("the module has no prose answer cell that a prose check scores")
 
 
 def answer_grade_id(cells: list[dict[str, Any]]) -> str:
