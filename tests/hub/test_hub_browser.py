@@ -126,6 +126,9 @@ def test_learner_logs_in_fetches_sees_feedback_and_submits(hub: HubRun, page: Pa
     answer = answer_index(cells)
     panel = next(i for i in range(answer + 1, len(cells))
                  if "review_panel(" in "".join(cells[i]["source"]))
+    # the exercise's facts cell (written by release) defines what the panel compares with
+    context = [i for i in range(setup + 1, answer)
+               if cells[i].get("metadata", {}).get("wbcourse", {}).get("context")]
 
     # 1. the hub's login page, with the learner's Unix password
     page.goto(f"{hub.base}/hub/login", wait_until="domcontentloaded")
@@ -153,8 +156,10 @@ def test_learner_logs_in_fetches_sees_feedback_and_submits(hub: HubRun, page: Pa
     link.click()
     wait_notebook_ready(page, notebook.name)
 
-    # 4. run the setup, write a draft, run the live feedback panel
+    # 4. run the setup and the facts cell, write a draft, run the live feedback panel
     _run_cell(page, setup)
+    for i in context:
+        _run_cell(page, i)
     replace_line(page, answer, answer_text_line(cells), DRAFT)
     _run_cell(page, answer)
     _run_cell(page, panel)
