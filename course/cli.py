@@ -259,6 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebook-timeout", type=int, help="seconds per notebook")
     p.add_argument("--no-sandbox", action="store_true",
                    help="run kernels without the sandbox (trusted submissions only)")
+    p.add_argument("--executor", choices=("fork", "kernel"),
+                   help="fork: kernels forked from a warm template (default where the "
+                        "machine allows it); kernel: a new kernel process per notebook")
+    p.add_argument("--wait", action="store_true",
+                   help="if another grading run holds the workspace, wait for it to end")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     p = add("collect", _cmd_collect, "import submissions from a folder, a zip or an exchange")

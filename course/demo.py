@@ -9,6 +9,7 @@ cohort report, and prints where everything is.
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def run_demo(root: Path, modules: list[str] | None = None, workers: int | None =
     from course.grading.cli_grade import summary_table
     from course.grading.export import export
     from course.grading.feedback import write_feedback
-    from course.grading.grade import grade
+    from course.grading.grade import GradingStopped, grade
     from course.grading.report import write_report
     from course.grading.workspace import init_workspace
 
@@ -39,7 +40,12 @@ def run_demo(root: Path, modules: list[str] | None = None, workers: int | None =
             shutil.copytree(folder, dest)
     for module in chosen:
         print(f"\n== {module}")
-        outcomes = grade(ws, module, workers=workers, force=True)
+        try:
+            outcomes = grade(ws, module, workers=workers, force=True)
+        except GradingStopped as exc:  # a signal, a full disk: say so in one line
+            print(summary_table(exc.outcomes))
+            print(f"error: {exc.reason}", file=sys.stderr)
+            return exc.exit_code
         print(summary_table(outcomes))
         samples.apply_rubric_grades(ws, module)  # the instructor's rubric grading, as given
         write_feedback(ws, module)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -88,18 +90,102 @@ def test_broken_submissions_never_stop_the_batch(mini_course, tmp_path):
 
 
 REAL_MODULES = [m.id for m in catalog.modules()]
+#: A fresh random name in every run: the widgets' model ids and the completion markers.
+VOLATILE = [(re.compile(r'(?<="model_id": ")[0-9a-f]{32}'), "model_id"),
+            (re.compile(r"WBCourseTestsDone_[0-9a-f]{24}"), "marker")]
 
 
-@pytest.fixture(scope="module")
-def graded_course(tmp_path_factory):
-    """Every module's sample cohort plus a model answer and a blank, graded once."""
-    ws = init_workspace(tmp_path_factory.mktemp("course") / "ws")
+def _cohort_workspace(root: Path):
+    """A workspace with every module's sample cohort plus a model answer and a blank."""
+    ws = init_workspace(root)
     for module in REAL_MODULES:
         for learner, folder in sample_dirs(module).items():
             shutil.copytree(folder, ws.submitted / learner / module)
         _full_and_blank(ws, module)
-        grade(ws, module, workers=2, sandbox=False)
     return ws
+
+
+@pytest.fixture(scope="module")
+def graded_course(tmp_path_factory):
+    """Every module's cohort graded once the default way: sandboxed, forked kernels."""
+    ws = _cohort_workspace(tmp_path_factory.mktemp("course") / "ws")
+    for module in REAL_MODULES:
+        grade(ws, module, workers=2)
+    return ws
+
+
+@pytest.fixture(scope="module")
+def kernel_course(tmp_path_factory):
+    """The same cohorts graded with a new kernel process per notebook."""
+    ws = _cohort_workspace(tmp_path_factory.mktemp("course-kernel") / "ws")
+    for module in REAL_MODULES:
+        grade(ws, module, workers=2, executor="kernel")
+    return ws
+
+
+def _coalesced(outputs: list) -> list:
+    """Adjacent stream outputs of one stream as one (how a kernel splits a print into
+    messages depends on timing; every notebook viewer joins them)."""
+    merged: list = []
+    for out in outputs:
+        if (merged and out.get("output_type") == "stream" == merged[-1].get("output_type")
+                and out.get("name") == merged[-1].get("name")):
+            merged[-1] = {**merged[-1], "text": merged[-1]["text"] + out["text"]}
+        else:
+            merged.append(dict(out))
+    return merged
+
+
+def _outputs(path: Path) -> list:
+    """A notebook's cell outputs with the per-run random names replaced by stable ones."""
+    cells = nbformat.read(path, as_version=4).cells
+    text = json.dumps([_coalesced(c.get("outputs", [])) for c in cells])
+    for pattern, name in VOLATILE:
+        seen: dict[str, int] = {}
+        text = pattern.sub(lambda m, n=name, s=seen: f"{n}-{s.setdefault(m.group(0), len(s))}",
+                           text)
+    return json.loads(text)
+
+
+@pytest.mark.parametrize("module", REAL_MODULES)
+def test_the_template_preloads_every_course_module_a_grading_kernel_imports(module):
+    """The module's notebooks, hidden tests included, import nothing of the course's that
+    a worker's template has not imported already."""
+    from course.grading.template import preload_modules
+
+    source = paths.solutions_dir() / module
+    text = "\n".join(p.read_text(encoding="utf-8") for p in source.glob("*.ipynb"))
+    wanted = set(re.findall(r"(?:from|import) (course(?:\.\w+)+)", text))
+    wanted |= set(re.findall(r'import_module\(\\"(course[\w.]+)\\"\)', text))
+    assert wanted, f"{module}: no course imports found (pattern out of date?)"
+    assert wanted <= set(preload_modules(source)), wanted - set(preload_modules(source))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", REAL_MODULES)
+def test_forked_and_fresh_kernels_grade_identically(graded_course, kernel_course, module):
+    """Same scores, same problems and the same outputs (plots included) on every cohort."""
+    from course.grading import status
+
+    learners = graded_course.learners(module)
+    assert learners == kernel_course.learners(module) and len(learners) > 2
+    forked = status.load(graded_course.root, module)
+    fresh = status.load(kernel_course.root, module)
+    pngs = 0
+    for learner in learners:
+        a, b = forked[learner], fresh[learner]
+        assert (a.status, a.score, a.max_score, a.problems) == \
+               (b.status, b.score, b.max_score, b.problems), learner
+        assert submission_scores(graded_course.db_url, module, learner) == \
+               submission_scores(kernel_course.db_url, module, learner), learner
+        for path in sorted((graded_course.autograded / learner / module).glob("*.ipynb")):
+            twin = kernel_course.autograded / learner / module / path.name
+            mine, theirs = _outputs(path), _outputs(twin)
+            assert mine == theirs, f"{learner}/{path.name}: outputs differ"
+            pngs += json.dumps(mine).count('"image/png"')
+    if module in ("04-input-metrics", "05-launch-readiness", "07-learning-from-failure",
+                  "09-readiness-over-time"):
+        assert pngs, f"{module}: the cohort's notebooks drew no plots to compare"
 
 
 @pytest.mark.slow
@@ -180,11 +266,12 @@ def test_a_kernel_that_dies_once_is_retried_on_a_fresh_kernel(mini_course, tmp_p
     ws = init_workspace(tmp_path / "ws")
     _full_and_blank(ws, "01-mini")
     real = NbGraderAPI.autograde
-    calls: list[str] = []
+    log = tmp_path / "calls.txt"  # grading happens in forked workers: count in a file
 
     def dies_once(self, assignment_id, student_id, **kwargs):
-        calls.append(student_id)
-        if student_id == "zz-model-answer" and calls.count(student_id) == 1:
+        with open(log, "a") as f:
+            f.write(student_id + "\n")
+        if student_id == "zz-model-answer" and log.read_text().split().count(student_id) == 1:
             return {"success": False, "error": "nbclient.exceptions.DeadKernelError: Kernel died",
                     "log": ""}
         return real(self, assignment_id, student_id, **kwargs)
@@ -193,6 +280,7 @@ def test_a_kernel_that_dies_once_is_retried_on_a_fresh_kernel(mini_course, tmp_p
     outcomes = {o.learner: o for o in grade(ws, "01-mini", workers=1, sandbox=False)}
     model = outcomes["zz-model-answer"]
     assert model.status == "graded", model.problems
+    calls = log.read_text().split()
     assert calls.count("zz-model-answer") == 2 and calls.count("zz-blank") == 1
     assert any("graded from the second run" in p for p in model.problems)
     assert _auto_fraction(ws.db_url, "01-mini", "zz-model-answer") > 0.5

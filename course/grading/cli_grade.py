@@ -34,10 +34,33 @@ def summary_table(outcomes: list[Outcome]) -> str:
     return "\n".join([fmt(header), *(fmt(r) for r in rows)])
 
 
+def exit_status(outcomes: list[Outcome]) -> int:
+    """0 when every submission was handled, 1 when one failed for a grader-side reason.
+
+    A learner's broken submission counts as handled (its problem is in the table).
+
+    >>> broken = Outcome("ben", "08-x", "failed", cause="submission")
+    >>> exit_status([Outcome("ada", "08-x", "graded"), broken])
+    0
+    >>> exit_status([Outcome("ada", "08-x", "graded"), Outcome("cy", "08-x", "failed",
+    ...                                                        cause="grader")])
+    1
+    """
+    return 0 if all(o.status in ("graded", "skipped") or o.cause == "submission"
+                    for o in outcomes) else 1
+
+
 def run_grade(args: argparse.Namespace) -> int:
-    """Grade a module as the CLI asked; print progress and the summary table."""
+    """Grade a module as the CLI asked; print progress and the summary table.
+
+    Exit status: 0 every submission graded (a learner's broken notebook is graded, with
+    its problem listed); 1 some could not be graded for a grader-side reason (in the
+    table), another run holds the workspace, or the run was stopped (130/143 after
+    SIGINT/SIGTERM); 2 bad input (raised as CourseError, printed by the CLI).
+    """
     from course import catalog
-    from course.grading.grade import grade, select_learners
+    from course.grading.grade import GradingStopped, choose_executor, grade, select_learners
+    from course.grading.runlock import WorkspaceBusy
     from course.grading.workspace import open_workspace
 
     module = catalog.get(args.module).id
@@ -50,10 +73,14 @@ def run_grade(args: argparse.Namespace) -> int:
         "memory_mb": args.memory_mb, "max_processes": args.max_processes,
         "notebook_timeout": args.notebook_timeout}.items() if v is not None}
     sandbox = not args.no_sandbox
+    executor, note = choose_executor(getattr(args, "executor", None))
     if sandbox:
         from course.grading.sandbox import probe
 
         print(probe().describe())
+    print(note or f"executor: {executor} " + (
+        "(kernels forked from a warm template in each worker)" if executor == "fork"
+        else "(a new kernel process per notebook)"))
     bar = None
     if not args.no_progress:
         from tqdm import tqdm
@@ -66,16 +93,32 @@ def run_grade(args: argparse.Namespace) -> int:
             bar.set_postfix_str(outcome.learner)
             bar.update(1)
 
+    def say(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    stopped: GradingStopped | None = None
     try:
         outcomes = grade(ws, module, workers=args.workers, learners=learners, force=args.force,
                          cell_timeout=args.cell_timeout, sandbox=sandbox, limits=limits or None,
-                         on_result=tick)
+                         on_result=tick, executor=executor, wait=getattr(args, "wait", False),
+                         on_message=say)
+    except WorkspaceBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except GradingStopped as exc:
+        stopped, outcomes = exc, exc.outcomes
     finally:
         if bar is not None:
             bar.close()
     print(summary_table(outcomes))
-    graded = sum(o.status == "graded" for o in outcomes)
-    skipped = sum(o.status == "skipped" for o in outcomes)
-    failed = sum(o.status == "failed" for o in outcomes)
-    print(f"{graded} graded, {skipped} already graded (use --force to redo), {failed} failed")
-    return 0
+    counts = {name: sum(o.status == name for o in outcomes)
+              for name in ("graded", "skipped", "failed", "not graded")}
+    broken = sum(o.status == "failed" and o.cause == "submission" for o in outcomes)
+    print(f"{counts['graded']} graded, {counts['skipped']} already graded (use --force to "
+          f"redo), {counts['failed']} failed ({broken} broken submissions, "
+          f"{counts['failed'] - broken} grader-side)"
+          + (f", {counts['not graded']} not graded" if counts["not graded"] else ""))
+    if stopped is not None:
+        print(f"error: {stopped.reason}", file=sys.stderr)
+        return stopped.exit_code
+    return exit_status(outcomes)

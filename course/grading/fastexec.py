@@ -1,12 +1,14 @@
 """Faster notebook execution for grading, without sharing a kernel between learners.
 
 nbgrader's ``Execute`` starts a kernel when a notebook begins, waits for it, runs the
-cells and shuts it down gracefully. :class:`PooledExecute` changes three things:
+cells and shuts it down gracefully. :class:`PooledExecute` changes these things:
 
 * the *next* kernel is started while the current submission runs, so its start-up
-  (process launch, ``import`` of the course's libraries) overlaps useful work;
-* that kernel is started with the course's heavy imports already done
-  (``exec_lines``): a fresh process with modules loaded, never another learner's state;
+  overlaps useful work;
+* kernels start with the course's heavy imports already done: forked from the worker's
+  warm template (``--executor fork``, :mod:`course.grading.template`), or, as new
+  processes (``--executor kernel``), by running them first (``exec_lines``); either way
+  a fresh process, never another learner's state;
 * kernels are shut down immediately and their whole process group is reaped;
 * every test cell must prove it ran to its last line (:func:`completion_check`): a
   notebook that swallows exceptions (patched ``run_cell``/``run_code``/``do_execute``,
@@ -23,6 +25,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,9 @@ WARM_IMPORTS = (
 )
 
 _POOL: dict[str, Any] = {}
+#: Seconds this worker spent, for the current submission, starting and stopping kernels
+#: ("kernel") and running cells ("execute"); see :func:`reset_times`.
+TIMES: dict[str, float] = {"kernel": 0.0, "execute": 0.0}
 
 #: ``ename`` of the error a test cell gets when it did not run to its end.
 INCOMPLETE_ERROR = "GradingCheckFailed"
@@ -124,26 +130,54 @@ def settle(cell, marker: str, has_value: bool) -> None:
     cell.outputs = kept
 
 
-def start_pool(config, sandbox: dict | None = None) -> None:
-    """Remember how to make kernels in this worker and start the first one."""
+def start_pool(config, *, template=None, scratch_root: str | None = None,
+               make_template=None) -> None:
+    """Remember how to make kernels in this worker and start the first one.
+
+    With a :class:`~course.grading.template.Template` kernels are forked from it
+    (:class:`~course.grading.kernels.ForkedKernelManager`), else started as new processes
+    by the configured kernel manager class. A template that died is replaced by
+    ``make_template()``. Kernel scratch folders go in ``scratch_root``.
+    """
     _POOL.clear()
-    _POOL["config"] = config
-    _POOL["sandbox"] = sandbox
+    _POOL.update(config=config, template=template, scratch_root=scratch_root,
+                 make_template=make_template)
     _POOL["next"] = _spawn()
 
 
+def _live_template():
+    """This worker's template, started again if it died (None: kernels are not forked)."""
+    template = _POOL.get("template")
+    if template is not None and not template.alive() and _POOL.get("make_template"):
+        template.close()
+        template = _POOL["template"] = _POOL["make_template"]()
+        template.wait_ready()
+    return template
+
+
 def stop_pool() -> None:
-    """Shut down the kernel waiting in the pool (end of a worker's life)."""
+    """Shut down the kernel waiting in the pool and the template (end of a worker's life)."""
     ready = _POOL.pop("next", None)
     if ready:
         _dispose(*ready)
+    template = _POOL.pop("template", None)
+    if template is not None:
+        template.close()
+
+
+def reset_times() -> None:
+    """Zero :data:`TIMES` (before each submission)."""
+    for key in TIMES:
+        TIMES[key] = 0.0
 
 
 def execute_preprocessors(config, ws, options) -> list:
     """nbgrader's autograde preprocessors with Execute replaced by a pooled Execute.
 
-    With ``options.sandbox`` kernels start through :mod:`course.grading.sandbox`
-    (another user, rlimits, no network, hidden paths), else as plain local kernels.
+    With ``options.sandbox`` kernels start inside :mod:`course.grading.sandbox` (another
+    user, rlimits, no network, hidden paths), else as plain local kernels; with
+    ``options.executor == "fork"`` they are forked from the worker's template either way
+    (without the sandbox: no namespaces, no uid switch, no limits).
     """
     from course import paths
 
@@ -158,6 +192,11 @@ def execute_preprocessors(config, ws, options) -> list:
         sandbox.sandbox_config(config, limits, scratch_dir="", hidden_paths=hidden)
         names = list(config.Autograde.autograde_preprocessors)
         base = sandbox.SandboxedExecute
+    elif options.executor == "fork":
+        from course.grading.sandbox import OPTIONAL
+
+        config.ForkedKernelManager.disable = list(OPTIONAL)
+        config.ForkedKernelManager.apply_limits = False
     execute_names = {"nbgrader.preprocessors.Execute", "course.grading.sandbox.SandboxedExecute"}
     return [pooled(base) if isinstance(n, str) and n in execute_names else n for n in names]
 
@@ -181,10 +220,18 @@ def _spawn():
     from jupyter_core.utils import run_sync
 
     config = _POOL.get("config")
-    scratch = Path(tempfile.mkdtemp(prefix="wbcourse-kernel-"))
+    template = _live_template()
+    scratch = Path(tempfile.mkdtemp(prefix="wbcourse-kernel-", dir=_POOL.get("scratch_root")))
     scratch.chmod(0o777)  # the sandbox user must be able to write here
-    cls = _kernel_manager_class(config)
     kwargs: dict[str, Any] = {"kernel_name": "python3", "config": config}
+    from course.grading.kernels import CLIENT, ForkedKernelManager
+
+    kwargs["client_class"] = CLIENT
+    if template is not None:
+        cls: type = ForkedKernelManager
+        kwargs["template"] = template
+    else:
+        cls = _kernel_manager_class(config)
     if hasattr(cls, "scratch_dir"):
         kwargs["scratch_dir"] = str(scratch)
     km = cls(**kwargs)
@@ -253,6 +300,13 @@ def pooled(base: type) -> type:
         """Execute with a pre-started kernel from this worker's pool."""
 
         async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return await self._checked_execute_cell(cell, cell_index, *args, **kwargs)
+            finally:
+                TIMES["execute"] += time.perf_counter() - started
+
+        async def _checked_execute_cell(self, cell, cell_index, *args, **kwargs):
             check = completion_check(cell.source) if is_test_cell(cell) else None
             if check is None:
                 return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
@@ -274,6 +328,7 @@ def pooled(base: type) -> type:
             if km is not None or "config" not in _POOL:
                 return super().preprocess(nb, resources, km=km)
             run_path = (resources or {}).get("metadata", {}).get("path")
+            started, ran = time.perf_counter(), TIMES["execute"]
             km, scratch = _take(run_path)
             try:
                 _POOL["next"] = _spawn()  # boots while this notebook runs
@@ -290,6 +345,7 @@ def pooled(base: type) -> type:
                         pass
                     self.kc = None
                 _dispose(km, scratch)
+                TIMES["kernel"] += time.perf_counter() - started - (TIMES["execute"] - ran)
 
     PooledExecute.__qualname__ = f"Pooled{base.__name__}"
     return PooledExecute

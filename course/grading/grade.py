@@ -1,259 +1,76 @@
-"""``wbcourse grade``: autograde every submission of a module, in parallel.
+"""``wbcourse grade``: autograde every submission of a module, in parallel, safely.
 
-Each worker process builds nbgrader's API once and grades many learners, so nbgrader's
-start-up is paid once per worker, not once per learner. Every submission still runs in a
-fresh kernel of its own (see :mod:`course.grading.fastexec`). After nbgrader has graded a
-submission, prose answers are re-scored in the worker's own process
-(:mod:`course.grading.prose_scores`) and that score is what the gradebook keeps.
+One run per workspace (:mod:`course.grading.runlock`). The grading process checks the
+gradebook, skips what is already graded, forks a few workers
+(:mod:`course.grading.workers`) that grade one submission at a time
+(:mod:`course.grading.worker`), and appends each finished submission to the status
+journal (:mod:`course.grading.status`).
+
+A kill at any moment leaves every submission either completely recorded or as it was,
+and the next run (without ``force``) grades exactly those not recorded as finished.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import os
-import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+import shutil
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from course.errors import CourseError
 from course.grading import status as status_store
 from course.grading.status import Outcome
+from course.grading.worker import INCOMING, GradeOptions, grade_in_worker, init_worker
 from course.grading.workspace import Workspace
 
-STAGING = Path(".wbcourse") / "staging"
+#: Left by versions that staged submissions inside the workspace.
+OLD_STAGING = Path(".wbcourse") / "staging"
+EXECUTORS = ("fork", "kernel")
 
 
-@dataclass(frozen=True)
-class GradeOptions:
-    """Settings shared by every worker of one ``grade`` run."""
+class GradingStopped(Exception):
+    """The run stopped before every submission was graded.
 
-    root: str
-    module: str
-    cell_timeout: int = 15
-    sandbox: bool = True
-    limits: dict | None = None
-
-
-_WORKER: dict = {}
-
-
-def _sqlite_timeout(db_url: str) -> str:
-    """Let SQLite writers wait for each other instead of failing with 'database is locked'."""
-    if db_url.startswith("sqlite:") and "?" not in db_url:
-        return db_url + "?timeout=60"
-    return db_url
-
-
-def build_config(options: GradeOptions):
-    """nbgrader config for grading: the workspace's own, plus the fast executor."""
-    from course.grading.workspace import Workspace
-
-    ws = Workspace(Path(options.root))
-    config = ws.config()
-    config.CourseDirectory.db_url = _sqlite_timeout(str(config.CourseDirectory.db_url))
-    config.CourseDirectory.submitted_directory = str(STAGING)
-    config.Application.log_level = "WARN"
-    config.OverwriteCells.add_missing_cells = True
-    config.Execute.timeout = options.cell_timeout
-    config.Execute.shutdown_kernel = "immediate"
-    config.Autograde.autograde_preprocessors = [
-        "nbgrader.preprocessors.Execute",
-        "nbgrader.preprocessors.IgnorePattern",
-        "nbconvert.preprocessors.ClearMetadataPreprocessor",
-        "nbgrader.preprocessors.LimitOutput",
-        "nbgrader.preprocessors.SaveAutoGrades",
-        "nbgrader.preprocessors.AssignLatePenalties",
-        "nbgrader.preprocessors.CheckCellMetadata",
-    ]
-    from course.grading.fastexec import execute_preprocessors
-
-    config.Autograde.autograde_preprocessors = execute_preprocessors(config, ws, options)
-    return config
-
-
-def _init_worker(options: GradeOptions) -> None:
-    import warnings
-
-    from sqlalchemy.exc import SAWarning
-
-    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's autoflush noise
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    config = build_config(options)
-    coursedir = CourseDirectory(config=config)
-    _WORKER["api"] = NbGraderAPI(coursedir=coursedir, config=config)
-    _WORKER["options"] = options
-    from multiprocessing import util
-
-    from course.grading import fastexec
-
-    fastexec.start_pool(config)
-    # Pool workers leave through os._exit (no atexit): shut the spare kernel down here.
-    util.Finalize(None, fastexec.stop_pool, exitpriority=10)
-
-
-def _grade_in_worker(learner: str) -> Outcome:
-    options: GradeOptions = _WORKER["options"]
-    started = time.perf_counter()
-    try:
-        outcome = grade_submission(_WORKER["api"], options, learner)
-    except Exception as exc:  # one submission must never stop the batch
-        outcome = Outcome(learner, options.module, "failed",
-                          problems=[f"grader error: {type(exc).__name__}: {exc}"[:300]])
-    outcome.seconds = round(time.perf_counter() - started, 2)
-    return outcome
-
-
-def grade_submission(api, options: GradeOptions, learner: str) -> Outcome:
-    """Stage, autograde, re-score prose and collect the result for one learner."""
-    import nbformat
-
-    from course.grading import prose_scores, staging, tamper
-    from course.grading.scores import submission_scores
-
-    root, module = Path(options.root), options.module
-    source = root / "submitted" / learner / module
-    staged = root / STAGING / learner / module
-    problems = staging.stage(source, staged)
-    released = sorted((root / "release" / module).glob("*.ipynb"))
-    withheld: list[tuple[str, nbformat.NotebookNode]] = []  # (name, released) tests held
-    present = 0
-    for nb_path in released:
-        mine = staged / nb_path.name
-        if not mine.exists():
-            if not any(p.startswith(nb_path.name) for p in problems):
-                others = sorted(p.name[:60] for p in staged.glob("*.ipynb"))[:3]
-                hint = (f" (found {', '.join(others)}; notebooks must keep their released name)"
-                        if others else "")
-                problems.append(f"{nb_path.name}: notebook missing from the submission{hint}")
-            continue
-        present += 1
-        ours, theirs = nbformat.read(nb_path, as_version=4), nbformat.read(mine, as_version=4)
-        problems += tamper.tampering(ours, theirs)
-        flags, withhold = tamper.review_flags(ours, theirs)
-        problems += flags
-        if withhold:
-            withheld.append((nb_path.stem, ours))
-        # Graded cells exactly as released (nbgrader gives up on some edits otherwise).
-        nbformat.write(tamper.restore(ours, theirs), mine)
-    if released and not present:
-        return Outcome(learner, module, "failed", problems=problems)
-    result = api.autograde(module, learner, force=True, create=True)
-    if not result["success"] and _kernel_died(result):
-        # A kernel can die for reasons outside the notebook (a busy machine): one more
-        # run on a fresh kernel; a notebook that kills its kernel does so again.
-        result = api.autograde(module, learner, force=True, create=True)
-        if result["success"]:
-            problems.append("the kernel died during the first run, not again on a fresh "
-                            "kernel: graded from the second run")
-    if not result["success"]:
-        if _kernel_died(result):
-            problems.append("the notebook's kernel died while it ran, on two fresh kernels "
-                            "(os._exit, a crash or running out of memory), so nothing could "
-                            "be graded")
-        else:
-            lines = _log(result).strip().splitlines()
-            problems.append("nbgrader could not grade it: "
-                            + (lines[-1] if lines else "unknown error"))
-        return Outcome(learner, module, "failed", problems=problems)
-    problems += _rescore_prose(api, options, learner, staged, prose_scores)
-    problems += _execution_problems(root / "autograded" / learner / module)
-    _withhold_tests(api, options, learner, withheld, prose_scores)
-    score, max_score, _ = submission_scores(api.coursedir.db_url, module, learner)
-    return Outcome(learner, module, "graded", score=score, max_score=max_score, problems=problems)
-
-
-def _log(result: dict) -> str:
-    """The error and log text of an nbgrader autograde result."""
-    return f"{result.get('error') or ''}\n{result.get('log') or ''}"
-
-
-def _kernel_died(result: dict) -> bool:
-    """Did an nbgrader autograde result fail because the notebook's kernel died?"""
-    log = _log(result)
-    return "DeadKernelError" in log or "Kernel died" in log
-
-
-def _withhold_tests(api, options: GradeOptions, learner: str,
-                    notebooks: list[tuple[str, object]], prose_scores) -> None:
-    """Score 0 for the autograded tests of notebooks whose code tampers with the kernel.
-
-    Prose checks keep the grader's own score (it never depends on the kernel). An
-    instructor who finds the code harmless restores points with a manual score.
+    ``outcomes`` has one entry per chosen learner: those finished, then the rest with
+    status "not graded". ``exit_code`` is 130/143 after SIGINT/SIGTERM, else 1.
     """
-    from course import paths
-    from course.grading.scores import set_auto_score
 
-    if not notebooks:
-        return
-    prose = {(s.notebook, s.test_id) for s in
-             prose_scores.specs_for(paths.solutions_dir() / options.module)}
-    for name, nb in notebooks:
-        for cell in nb.cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if (cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
-                    and (name, meta.get("grade_id")) not in prose):
-                set_auto_score(api.coursedir.db_url, options.module, learner, name,
-                               meta["grade_id"], 0.0)
+    def __init__(self, reason: str, outcomes: list[Outcome], exit_code: int = 1) -> None:
+        super().__init__(reason)
+        self.reason, self.outcomes, self.exit_code = reason, outcomes, exit_code
 
 
-def _rescore_prose(api, options: GradeOptions, learner: str, staged: Path, prose_scores
-                   ) -> list[str]:
-    """Replace kernel-reported prose scores with the grader's own; report disagreements."""
-    import nbformat
-
-    from course import paths
-    from course.grading.scores import set_auto_score
-
-    problems: list[str] = []
-    specs = prose_scores.specs_for(paths.solutions_dir() / options.module)
-    db_url = api.coursedir.db_url
-    for spec in specs:
-        nb_path = staged / f"{spec.notebook}.ipynb"
-        if nb_path.exists():
-            points, problem = prose_scores.recompute(spec, nbformat.read(nb_path, as_version=4))
-        else:
-            points, problem = 0.0, None
-        if problem:
-            problems.append(problem)
-        before = set_auto_score(db_url, options.module, learner, spec.notebook, spec.test_id,
-                                points)
-        if before is not None and abs(float(before) - points) > 1e-9:
-            problems.append(
-                f"{spec.test_id}: the learner's kernel reported {float(before):g} points, "
-                f"the grader computed {points:g} from the submitted text (kept {points:g})"
-            )
-    return problems
+class _Signalled(BaseException):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
-def _execution_problems(folder: Path) -> list[str]:
-    """Timeouts, dead kernels and failed completion checks in the autograded notebooks."""
-    import nbformat
+# --------------------------------------------------------------------------- choices
 
-    from course.grading.fastexec import INCOMPLETE_ERROR
 
-    problems: list[str] = []
-    for nb_path in sorted(folder.glob("*.ipynb")):
-        nb = nbformat.read(nb_path, as_version=4)
-        for index, cell in enumerate(nb.cells):
-            for output in cell.get("outputs", []):
-                if output.get("output_type") != "error":
-                    continue
-                name = output.get("ename", "")
-                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-                where = grade_id or f"cell {index}"
-                if name == "CellTimeoutError":
-                    problems.append(f"{where}: stopped after the cell time limit")
-                elif name in ("DeadKernelError", "DeadKernel"):
-                    problems.append(f"{where}: the kernel died while running this cell")
-                elif name == INCOMPLETE_ERROR:
-                    problems.append(f"{where}: the tests did not run to the end although the "
-                                    "kernel reported success (the notebook changes how cells "
-                                    "run); its result was not trusted")
-    return problems
+def choose_executor(requested: str | None) -> tuple[str, str | None]:
+    """(executor, note): ``fork`` wherever kernels can be forked, else ``kernel``.
+
+    >>> choose_executor("kernel")
+    ('kernel', None)
+    """
+    from course.grading.template import fork_supported
+
+    if requested not in (None, "auto", *EXECUTORS):
+        raise CourseError(f"unknown executor {requested!r} (choose fork or kernel)")
+    if requested == "kernel":
+        return "kernel", None
+    reason = fork_supported()
+    if reason is None:
+        return "fork", None
+    if requested == "fork":
+        raise CourseError(f"--executor fork is not available here: {reason}")
+    return "kernel", f"executor: kernel (forked kernels unavailable: {reason})"
 
 
 def select_learners(ws: Workspace, module: str, wanted: Iterable[str] | None) -> list[str]:
@@ -267,75 +84,185 @@ def select_learners(ws: Workspace, module: str, wanted: Iterable[str] | None) ->
     return list(dict.fromkeys(wanted))
 
 
+def _sqlite_timeout(db_url: str) -> str:
+    """Let SQLite writers wait for each other instead of failing with 'database is locked'."""
+    if db_url.startswith("sqlite:") and "?" not in db_url:
+        return db_url + "?timeout=60"
+    return db_url
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@contextlib.contextmanager
+def _signals_as_exceptions() -> Iterator[None]:
+    """SIGTERM/SIGHUP raise in the grading process (SIGINT already does), once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: object) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)  # the clean-up must not be interrupted
+        raise _Signalled(signum)
+
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM,
+                                                    signal.SIGHUP)}
+    for sig in saved:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, old in saved.items():
+            signal.signal(sig, old)
+
+
+def _import_for_workers() -> None:
+    """Import what every worker needs once, here: forked workers share it (no thread starts)."""
+    import nbclient  # noqa: F401
+    import nbgrader.apps  # noqa: F401
+
+    import course.grading.fastexec  # noqa: F401
+    import course.grading.kernels  # noqa: F401
+    import course.grading.tamper  # noqa: F401
+
+
+def _finished(outcome: Outcome) -> bool:
+    """Graded, or failed because of the submission itself: nothing to redo while unchanged."""
+    return outcome.status == "graded" or (outcome.status == "failed"
+                                          and outcome.cause == "submission")
+
+
+def _stopped_by(sig: _Signalled) -> tuple[str, int]:
+    return (f"stopped by {signal.Signals(sig.signum).name}; what was graded is kept, run "
+            "again to grade the rest", 128 + sig.signum)
+
+
+def _run(options: GradeOptions, learners: list[str], workers: int, close_fds: list[int]
+         ) -> Iterator[tuple[Outcome, str | None]]:
+    """Yield (outcome, reason to stop) as workers finish; a crashed worker fails its learner."""
+    from functools import partial
+
+    from course.grading.workers import WorkerCrashed, WorkerPool
+
+    _import_for_workers()
+    pool = WorkerPool(workers, partial(init_worker, options), grade_in_worker,
+                      close_in_child=close_fds)
+    try:
+        for learner, result in pool.map(learners):
+            if isinstance(result, WorkerCrashed):
+                yield Outcome(learner, options.module, "failed", problems=[str(result)],
+                              cause="grader"), None
+            else:
+                yield result
+        pool.close()
+    finally:
+        pool.kill()
+
+
+def _cleanup_leftovers(root: Path) -> None:
+    """Folders a killed run (or an older version) left in the workspace."""
+    shutil.rmtree(root / INCOMING, ignore_errors=True)
+    shutil.rmtree(root / OLD_STAGING, ignore_errors=True)
+
+
 def grade(ws: Workspace, module: str, *, workers: int | None = None,
           learners: Iterable[str] | None = None, force: bool = False,
           cell_timeout: int = 15, sandbox: bool = True, limits: dict | None = None,
-          on_result: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+          on_result: Callable[[Outcome], None] | None = None, executor: str | None = None,
+          wait: bool = False, on_message: Callable[[str], None] | None = None
+          ) -> list[Outcome]:
     """Grade ``module`` for every (or the named) learner; return one outcome per learner.
 
-    Already graded, unchanged submissions are skipped unless ``force``.
+    Already graded, unchanged submissions are skipped unless ``force``. Raises
+    :class:`CourseError` for bad input (nothing graded), :class:`GradingStopped` when
+    the run stops early (a signal, a full disk, an unwritable gradebook).
     """
-    from course.grading.workspace import register_modules
-
+    say = on_message or (lambda _msg: None)
     chosen = select_learners(ws, module, learners)
-    if not (ws.root / "release" / module).is_dir():
-        register_modules(ws, [module])
-    recorded = status_store.load(ws.root, module)
+    executor, note = choose_executor(executor)
+    if note:
+        say(note)
     outcomes: dict[str, Outcome] = {}
-    todo: list[str] = []
-    for learner in chosen:
-        fp = status_store.fingerprint(ws.submitted / learner / module)
-        old = recorded.get(learner)
-        if not force and old and old.status == "graded" and old.fingerprint == fp:
-            outcomes[learner] = Outcome(**{**old.to_dict(), "status": "skipped"})
-            if on_result:
-                on_result(outcomes[learner])
-        else:
-            todo.append(learner)
-    fingerprints = {lr: status_store.fingerprint(ws.submitted / lr / module) for lr in todo}
-    options = GradeOptions(root=str(ws.root), module=module, cell_timeout=cell_timeout,
-                           sandbox=sandbox, limits=limits)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    for outcome in _run(options, todo, workers):
-        outcome.fingerprint = fingerprints[outcome.learner]
-        outcomes[outcome.learner] = outcome
-        recorded[outcome.learner] = outcome
-        status_store.save(ws.root, module, recorded)
-        if on_result:
-            on_result(outcome)
+    stopped: tuple[str, int] | None = None
+    try:
+        with _signals_as_exceptions():
+            stopped = _grade_locked(ws, module, chosen, outcomes, force=force, wait=wait,
+                                    workers=workers, say=say, on_result=on_result,
+                                    options=GradeOptions(root=str(ws.root), module=module,
+                                                         cell_timeout=cell_timeout,
+                                                         sandbox=sandbox, limits=limits,
+                                                         executor=executor))
+    except _Signalled as sig:
+        stopped = _stopped_by(sig)
+    if stopped:
+        rest = [Outcome(lr, module, "not graded") for lr in chosen if lr not in outcomes]
+        raise GradingStopped(stopped[0], [outcomes[lr] for lr in chosen if lr in outcomes]
+                             + rest, stopped[1])
     return [outcomes[lr] for lr in chosen]
 
 
-def _run(options: GradeOptions, learners: list[str], workers: int):
-    """Yield outcomes as workers finish them; a crashed worker fails only its learner."""
-    if not learners:
-        return
-    if workers == 1:
-        _init_worker(options)
-        try:
-            for learner in learners:
-                yield _grade_in_worker(learner)
-        finally:
-            from course.grading import fastexec
+def _grade_locked(ws: Workspace, module: str, chosen: list[str], outcomes: dict[str, Outcome],
+                  *, force: bool, wait: bool, workers: int | None, say: Callable[[str], None],
+                  on_result: Callable[[Outcome], None] | None, options: GradeOptions
+                  ) -> tuple[str, int] | None:
+    """The run under the workspace lock; fills ``outcomes``; returns why it stopped early."""
+    from course.grading import gradebook
+    from course.grading.runlock import RunDir, WorkspaceLock
+    from course.grading.workers import WorkerInitFailed
+    from course.grading.workspace import register_modules
 
-            fastexec.stop_pool()
-        return
-    context = multiprocessing.get_context("fork")
-    pending = list(learners)
-    while pending:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                 initializer=_init_worker, initargs=(options,)) as pool:
-            futures = {pool.submit(_grade_in_worker, lr): lr for lr in pending}
-            pending = []
-            broken = False
-            for future in as_completed(futures):
-                learner = futures[future]
-                try:
-                    yield future.result()
-                except Exception as exc:  # BrokenProcessPool and friends
-                    if broken:
-                        pending.append(learner)
-                        continue
-                    broken = True
-                    yield Outcome(learner, options.module, "failed",
-                                  problems=[f"grader worker crashed: {type(exc).__name__}"])
+    with WorkspaceLock.acquire(ws.root, module, wait=wait, on_wait=say) as lock:
+        if lock.stale:
+            say(f"cleared a stale grading lock (pid {lock.stale.get('pid', '?')}, "
+                f"{lock.stale.get('module', '?')}: a run that was killed)")
+        if not (ws.root / "release" / module).is_dir():
+            register_modules(ws, [module])
+        config = ws.config()
+        db_url = _sqlite_timeout(str(config.CourseDirectory.db_url))
+        course_id = str(config.CourseDirectory.course_id)
+        gradebook.check(db_url, course_id, module)
+        _cleanup_leftovers(ws.root)
+        status_store.compact(ws.root, module)
+        recorded = status_store.load(ws.root, module)
+        todo: list[str] = []
+        fingerprints: dict[str, str] = {}
+        for learner in chosen:
+            fp = status_store.fingerprint(ws.submitted / learner / module)
+            old = recorded.get(learner)
+            if not force and old and old.fingerprint == fp and _finished(old):
+                outcomes[learner] = replace(old, status="skipped")
+                if on_result:
+                    on_result(outcomes[learner])
+            else:
+                todo.append(learner)
+                fingerprints[learner] = fp
+        if not todo:
+            return None
+        run = RunDir()
+        options = replace(options, run_dir=str(run.path), db_url=db_url, course_id=course_id)
+        count = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+        try:
+            for outcome, fatal in _run(options, todo, count, [lock.fd]):
+                outcome.fingerprint = fingerprints[outcome.learner]
+                outcomes[outcome.learner] = outcome
+                if not fatal:  # a failed one is tried again by the next run
+                    try:
+                        status_store.record(ws.root, module, outcome)
+                    except OSError as exc:
+                        outcome.status, outcome.cause = "failed", "grader"
+                        outcome.problems.append(f"status not recorded: {exc.strerror}")
+                        fatal = f"cannot record the grading status ({exc.strerror})"
+                if on_result:
+                    on_result(outcome)
+                if fatal:
+                    return (f"stopped: {fatal}; what was graded is kept, run again to grade "
+                            "the rest", 1)
+        except _Signalled as sig:
+            return _stopped_by(sig)
+        except WorkerInitFailed as exc:
+            return f"grading workers could not start: {exc}", 1
+        finally:
+            run.remove()
+            status_store.compact(ws.root, module)
+    return None

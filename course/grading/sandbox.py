@@ -286,8 +286,12 @@ class UidLease:
         self.uid, self._fd = uid, fd
 
     @classmethod
-    def acquire(cls) -> UidLease:
-        """Take the first free private uid; kill anything a crashed run left under it."""
+    def acquire(cls, kill_stale: bool = True) -> UidLease:
+        """Take the first free private uid; kill anything a crashed run left under it.
+
+        ``kill_stale=False`` when kernels get pid namespaces: every process of a private
+        uid then lived in its kernel's namespace and died with it.
+        """
         os.makedirs(LOCK_DIR, mode=0o700, exist_ok=True)
         for slot in range(PRIVATE_UID_SLOTS):
             path = os.path.join(LOCK_DIR, f"slot-{slot}.lock")
@@ -298,7 +302,8 @@ class UidLease:
                 os.close(fd)
                 continue
             lease = cls(PRIVATE_UID_BASE + slot, fd)
-            kill_uid(lease.uid)
+            if kill_stale:
+                kill_uid(lease.uid)
             _remove_stale_runtime_dirs(lease.uid)
             return lease
         raise RuntimeError("no free sandbox uid: too many kernels at once")
@@ -335,6 +340,17 @@ def descendants(pid: int) -> list[int]:
     from course.grading.sandbox_exec import descendants as _descendants
 
     return _descendants(pid)
+
+
+def kill_group(pid: int | None) -> None:
+    """SIGKILL a launcher and its process group (supervisor and kernel included)."""
+    if not pid:
+        return
+    for kill, target in ((os.killpg, pid), (os.kill, pid)):
+        try:
+            kill(target, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def kill_tree(pid: int | None, uid: int | None = None) -> None:
@@ -473,7 +489,7 @@ def _first_closed_parent(path: str) -> str:
 def _make_kernel_manager() -> type:
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import Any as AnyTrait
-    from traitlets import List, Unicode, validate
+    from traitlets import Bool, List, Unicode, validate
 
     class SandboxedKernelManager(AsyncKernelManager):
         """An AsyncKernelManager whose kernels run inside the grading sandbox.
@@ -491,10 +507,15 @@ def _make_kernel_manager() -> type:
                             "(gradebook, workspace, other learners)").tag(config=True)
         disable = List(Unicode(), help=f"Protections to switch off, of {OPTIONAL} "
                        "(debugging only)").tag(config=True)
+        apply_limits = Bool(True, help="Apply the rlimits (off only for --no-sandbox runs, "
+                            "together with disable=all)").tag(config=True)
 
         @validate("limits")
         def _check_limits(self, proposal: dict[str, Any]) -> dict[str, Any]:
             return Limits.from_value(proposal["value"]).to_dict()
+
+        #: Copy the grader's matplotlib font cache into each fresh kernel's HOME.
+        seeds_font_cache = True
 
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
@@ -502,6 +523,8 @@ def _make_kernel_manager() -> type:
             self._runtime_dir: str | None = None
             self._victim_uid: int | None = None
             self.protections: Protections | None = None
+            self.spec: dict[str, Any] = {}
+            self.kernel_cmd: list[str] = []
 
         @property
         def sandbox_limits(self) -> Limits:
@@ -516,15 +539,19 @@ def _make_kernel_manager() -> type:
             user = prot.user or os.environ.get("USER", "grader")
             kw["env"] = kernel_env(scratch, user, kw.get("env"))
             kw["cwd"] = scratch
-            seed_font_cache(scratch)
+            if self.seeds_font_cache:
+                seed_font_cache(scratch)
             cmd, kw = await super()._async_pre_start_kernel(**kw)
             uid = self._lease.uid if self._lease else None
             if uid is not None:
                 chown_tree(scratch, uid, prot.gid or uid)
                 chown_tree(self._runtime_dir or "", uid, prot.gid or uid)
-            base = 0 if uid is not None else count_tasks(os.getuid())
+            base = 0 if uid is not None or not self.apply_limits else count_tasks(os.getuid())
             spec = launcher_spec(prot, scratch=scratch, runtime_dir=self._runtime_dir or "",
                                  uid=uid, gid=prot.gid, nproc_base=base)
+            if not self.apply_limits:
+                spec["limits"] = {}
+            self.spec, self.kernel_cmd = spec, list(cmd)
             launcher = [sys.executable, "-S", "-m", "course.grading.sandbox_exec",  # -S: fast
                         "--spec", json.dumps(spec), "--"]
             return launcher + cmd, kw
@@ -534,7 +561,7 @@ def _make_kernel_manager() -> type:
             if self._runtime_dir is None:
                 self._runtime_dir = tempfile.mkdtemp(prefix=RUNTIME_PREFIX, dir="/tmp")
             if prot.switches_user and self._lease is None:
-                self._lease = UidLease.acquire()
+                self._lease = UidLease.acquire(kill_stale=not prot.pid_namespace)
                 self._victim_uid = self._lease.uid
             self.transport = "ipc"
             base = os.path.join(self._runtime_dir, f"kernel-{self.kernel_id or 'k'}")
@@ -562,7 +589,12 @@ def _make_kernel_manager() -> type:
             proc = getattr(self.provisioner, "process", None) if self.provisioner else None
             # Only while the launcher is unreaped: its pid cannot have been reused yet.
             pid = proc.pid if proc is not None and proc.returncode is None else None
-            kill_tree(pid, self._victim_uid)
+            if self.protections is not None and self.protections.pid_namespace:
+                # Everything the kernel started lives in its pid namespace, which dies
+                # with the supervisor: killing the launcher's process group is enough.
+                kill_group(pid)
+            else:
+                kill_tree(pid, self._victim_uid)
 
         @property
         def sandbox_uid(self) -> int | None:

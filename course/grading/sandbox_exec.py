@@ -29,7 +29,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +168,22 @@ def setup_mounts(hidden: Sequence[str], keep_ro: Sequence[str], keep_rw: Sequenc
     return covered
 
 
+def make_private_dirs(paths: Sequence[str], uid: int | None, gid: int | None) -> None:
+    """Create ``paths`` (in the private /tmp) for the kernel's uid; skip what cannot be made.
+
+    A forked kernel keeps paths its template computed at import time (matplotlib's config
+    and cache folders in the template's home under /tmp); recreating them empty in the
+    kernel's own /tmp keeps them private and writable, as they are for a fresh kernel.
+    """
+    for path in paths:
+        try:
+            os.makedirs(path, mode=0o700, exist_ok=True)
+            if uid is not None and os.geteuid() == 0:
+                os.chown(path, uid, gid if gid is not None else uid)
+        except OSError:
+            continue
+
+
 # --------------------------------------------------------------------------- processes
 
 def _proc_table() -> dict[int, int]:
@@ -274,8 +290,14 @@ def drop_privileges(uid: int, gid: int) -> None:
         raise OSError("could not drop privileges")
 
 
-def become_kernel(spec: dict[str, Any], cmd: list[str], out_fd: int, scratch_fd: int) -> None:
-    """In the forked child: limit, drop privileges, redirect, then exec the kernel."""
+#: In-process kernel start used instead of ``exec`` by forked kernels: called as
+#: ``start(cmd, env)`` in the kernel process once every limit is in force; never returns.
+KernelStart = Callable[[list[str], dict[str, str]], None]
+
+
+def become_kernel(spec: dict[str, Any], cmd: list[str], out_fd: int, scratch_fd: int,
+                  start: KernelStart | None = None) -> None:
+    """In the forked child: limit, drop privileges, redirect, then exec (or start) the kernel."""
     try:
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -292,7 +314,11 @@ def become_kernel(spec: dict[str, Any], cmd: list[str], out_fd: int, scratch_fd:
             signal.signal(sig, signal.SIG_DFL)
         # 1 = "parent is init": ipykernel then neither polls its parent nor prints a banner
         env = {**os.environ, "JPY_PARENT_PID": "1"}
-        os.execvpe(cmd[0], cmd, env)
+        if start is not None:
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after the uid change (which clears it)
+            start(cmd, env)
+        else:
+            os.execvpe(cmd[0], cmd, env)
     except BaseException as exc:  # noqa: BLE001 - report anything, never return to caller
         os.write(2, f"sandbox: cannot start kernel: {exc}\n".encode())
     os._exit(127)
@@ -338,7 +364,8 @@ def wait_for(pid: int, *, grader: int | None = None) -> int:
         time.sleep(0.05)
 
 
-def supervise(spec: dict[str, Any], cmd: list[str], *, as_init: bool) -> int:
+def supervise(spec: dict[str, Any], cmd: list[str], *, as_init: bool,
+              start: KernelStart | None = None) -> int:
     """Set up mounts, start the kernel, wait for it, then kill whatever it left behind."""
     if as_init:
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -349,12 +376,13 @@ def supervise(spec: dict[str, Any], cmd: list[str], *, as_init: bool) -> int:
         except OSError as exc:
             os.write(2, f"sandbox: mount namespace setup failed: {exc}\n".encode())
             return 126
+        make_private_dirs(spec.get("make_dirs", []), spec.get("uid"), spec.get("gid"))
     scratch_fd = os.open(spec["scratch"], os.O_RDONLY | os.O_DIRECTORY)
     read_fd, write_fd = os.pipe()
     kid = os.fork()
     if kid == 0:
         os.close(read_fd)
-        become_kernel(spec, cmd, write_fd, scratch_fd)
+        become_kernel(spec, cmd, write_fd, scratch_fd, start)
     os.close(write_fd)
     os.close(scratch_fd)
     reader = threading.Thread(target=forward_capped, args=(read_fd,), daemon=True)
@@ -379,8 +407,12 @@ def enter_namespaces(spec: dict[str, Any]) -> dict[str, bool]:
     return done
 
 
-def run(spec: dict[str, Any], cmd: list[str]) -> int:
-    """Launcher entry: namespaces, then supervise (directly or as pid 1 of a new pid ns)."""
+def run(spec: dict[str, Any], cmd: list[str], start: KernelStart | None = None) -> int:
+    """Launcher entry: namespaces, then supervise (directly or as pid 1 of a new pid ns).
+
+    ``start`` replaces the final ``exec`` of ``cmd`` (a kernel forked from a warm
+    template, see :mod:`course.grading.template`); every protection is applied the same.
+    """
     os.closerange(3, _max_fd())  # never leak the grader's files (gradebook, sockets) inward
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)  # the kernel gets these through its process group
@@ -391,10 +423,10 @@ def run(spec: dict[str, Any], cmd: list[str]) -> int:
     done = enter_namespaces(spec)
     spec = {**spec, "mount": done["mount"], "_grader": os.getppid()}
     if not done["pid"]:
-        return supervise(spec, cmd, as_init=False)
+        return supervise(spec, cmd, as_init=False, start=start)
     child = os.fork()
     if child == 0:
-        os._exit(supervise(spec, cmd, as_init=True))
+        os._exit(supervise(spec, cmd, as_init=True, start=start))
     # Everything else lived in the pid namespace and died with its init (fork would fail now).
     return wait_for(child, grader=spec["_grader"])
 

@@ -83,25 +83,63 @@ def make_workspace(tmp_path: Path) -> Iterator[Workspace]:
 
 
 def run_fixture(name: str, ws: Workspace, limits: Any = None, disable: tuple[str, ...] = (),
-                **targets: Any) -> Run:
-    """Grade ``fixtures/<name>.ipynb`` in ``ws``'s scratch dir with the sandboxed Execute."""
+                template: Any = None, **targets: Any) -> Run:
+    """Grade ``fixtures/<name>.ipynb`` in ``ws``'s scratch dir with the sandboxed Execute.
+
+    With a ``template`` (a :class:`course.grading.template.Template`) the kernel is forked
+    from it, as ``wbcourse grade`` does by default; else it is started as a new process.
+    """
     import nbformat
+
+    shutil.copy(FIXTURES / f"{name}.ipynb", ws.scratch / f"{name}.ipynb")
+    _write(ws.scratch / "targets.json", json.dumps({**ws.targets, **targets}))
+    nb = nbformat.read(ws.scratch / f"{name}.ipynb", as_version=4)
+    return run_notebook(nb, ws, limits, disable, template)
+
+
+def run_notebook(nb: Any, ws: Workspace, limits: Any = None, disable: tuple[str, ...] = (),
+                 template: Any = None) -> Run:
+    """Run ``nb`` in ``ws``'s scratch dir with the sandboxed Execute (see run_fixture)."""
     from nbclient.exceptions import CellControlSignal, DeadKernelError
     from traitlets.config import Config
 
     from course.grading.sandbox import SandboxedExecute, sandbox_config
 
-    shutil.copy(FIXTURES / f"{name}.ipynb", ws.scratch / f"{name}.ipynb")
-    _write(ws.scratch / "targets.json", json.dumps({**ws.targets, **targets}))
-    nb = nbformat.read(ws.scratch / f"{name}.ipynb", as_version=4)
     config = sandbox_config(Config(), limits or small_limits(), str(ws.scratch), [str(ws.root)])
     config.SandboxedKernelManager.disable = list(disable)
+    km = None
+    if template is not None:
+        from course.grading.kernels import CLIENT, ForkedKernelManager
+
+        km = ForkedKernelManager(config=config, template=template, kernel_name="python3",
+                                 scratch_dir=str(ws.scratch), client_class=CLIENT)
     error: BaseException | None = None
     try:
-        SandboxedExecute(config=config).preprocess(nb, {"metadata": {"path": str(ws.scratch)}})
+        SandboxedExecute(config=config).preprocess(nb, {"metadata": {"path": str(ws.scratch)}},
+                                                   km=km)
     except (DeadKernelError, CellControlSignal) as exc:  # what a grader catches per notebook
         error = exc
     return Run(nb=nb, results=kernel_results(nb), error=error)
+
+
+def start_template(home: Path) -> Any:
+    """A kernel template like a grading worker's, its home in ``home``.
+
+    It preloads what every module of the course imports (a worker's preloads one module's).
+    """
+    from course import catalog, paths
+    from course.grading import sandbox
+    from course.grading.template import Template, preload_modules
+
+    home.mkdir(parents=True, exist_ok=True)
+    sandbox.seed_font_cache(str(home))
+    user = sandbox.probe().user or os.environ.get("USER", "grader")
+    preload = [name for m in catalog.modules()
+               for name in preload_modules(paths.solutions_dir() / m.id)]
+    template = Template(sandbox.kernel_env(str(home), user), list(dict.fromkeys(preload)),
+                        str(home))
+    template.wait_ready()
+    return template
 
 
 def small_limits() -> Any:

@@ -1,7 +1,9 @@
 """Hostile submissions against the grading sandbox (course.grading.sandbox).
 
 Each test grades one fixture notebook from ``fixtures/`` (written by ``make_fixtures.py``)
-through nbgrader's Execute preprocessor with :class:`SandboxedKernelManager`. Checks that
+through nbgrader's Execute preprocessor, twice: with :class:`SandboxedKernelManager` (a
+new kernel process) and with :class:`~course.grading.kernels.ForkedKernelManager` (a
+kernel forked from a warm template, what ``wbcourse grade`` does by default). Checks that
 need a protection this machine lacks (root, namespaces) are skipped, never faked.
 """
 
@@ -30,7 +32,7 @@ pytestmark = [pytest.mark.security, pytest.mark.slow]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import make_fixtures  # noqa: E402
-from sbhelpers import SECRET, Workspace, run_fixture, small_limits, survivors  # noqa: E402
+from sbhelpers import SECRET, Workspace, small_limits, survivors  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +109,8 @@ def test_private_uids_are_distinct(prot: Protections) -> None:
 # --------------------------------------------------------------------------- benign
 
 
-def test_normal_work_still_grades(workspace: Workspace, prot: Protections) -> None:
-    run = run_fixture("baseline-pass-normal-work", workspace)
+def test_normal_work_still_grades(runner, workspace: Workspace, prot: Protections) -> None:
+    run = runner("baseline-pass-normal-work", workspace)
     assert run.error is None, run.text()
     for name in ("import_course", "write_scratch", "tempfile", "matplotlib", "subprocess",
                  "after"):
@@ -121,21 +123,22 @@ def test_normal_work_still_grades(workspace: Workspace, prot: Protections) -> No
 
 
 @pytest.mark.parametrize("name", ["runaway-fail-infinite-loop", "runaway-fail-long-sleep"])
-def test_cell_timeout_interrupts_and_next_cell_runs(workspace: Workspace, name: str) -> None:
-    run = run_fixture(name, workspace, limits=dataclasses.replace(small_limits(), cell_timeout=2))
+def test_cell_timeout_interrupts_and_next_cell_runs(runner, workspace: Workspace,
+                                                    name: str) -> None:
+    run = runner(name, workspace, limits=dataclasses.replace(small_limits(), cell_timeout=2))
     assert run.error is None
     assert any(e in ("CellTimeoutError", "KeyboardInterrupt") for e in run.enames()), run.text()
     assert run.results["after"]["ok"]
 
 
-def test_huge_allocation_is_a_memory_error(workspace: Workspace) -> None:
-    run = run_fixture("runaway-fail-huge-memory", workspace)
+def test_huge_allocation_is_a_memory_error(runner, workspace: Workspace) -> None:
+    run = runner("runaway-fail-huge-memory", workspace)
     assert run.results["alloc_4gib"] == {"name": "alloc_4gib", "ok": False, "error": "MemoryError"}
     assert run.results["after"]["ok"]
 
 
-def test_fork_bomb_is_capped_and_reaped(workspace: Workspace, prot: Protections) -> None:
-    run = run_fixture("runaway-fail-fork-bomb", workspace)
+def test_fork_bomb_is_capped_and_reaped(runner, workspace: Workspace, prot: Protections) -> None:
+    run = runner("runaway-fail-fork-bomb", workspace)
     assert run.results["after"]["ok"], run.text()
     if prot.switches_user:  # RLIMIT_NPROC does not bind root
         assert run.results["spawn_200"]["ok"] is False
@@ -143,40 +146,40 @@ def test_fork_bomb_is_capped_and_reaped(workspace: Workspace, prot: Protections)
     assert survivors(make_fixtures.MARK_BOMB) == []
 
 
-def test_output_flood_is_capped(workspace: Workspace) -> None:
-    run = run_fixture("runaway-fail-print-flood", workspace)
+def test_output_flood_is_capped(runner, workspace: Workspace) -> None:
+    run = runner("runaway-fail-print-flood", workspace)
     kept = sum(len(str(o.get("text", ""))) for o in run.outputs())
     assert kept < 2 * small_limits().output_bytes
     assert "output limit" in run.text()
 
 
-def test_file_size_limit(workspace: Workspace) -> None:
-    run = run_fixture("runaway-fail-disk-fill", workspace)
+def test_file_size_limit(runner, workspace: Workspace) -> None:
+    run = runner("runaway-fail-disk-fill", workspace)
     assert run.results["write_200mb"]["ok"] is False
     assert (workspace.scratch / "big.bin").stat().st_size <= 10 * 1024 * 1024
     assert run.results["after"]["ok"]
 
 
-def test_os_exit_kills_kernel_but_batch_goes_on(workspace: Workspace) -> None:
-    run = run_fixture("runaway-fail-os-exit", workspace)
+def test_os_exit_kills_kernel_but_batch_goes_on(runner, workspace: Workspace) -> None:
+    run = runner("runaway-fail-os-exit", workspace)
     assert run.error is not None  # nbclient reports the dead kernel
     assert "after" not in run.results
     assert survivors(make_fixtures.MARK_EXIT) == []
-    again = run_fixture("baseline-pass-normal-work", workspace)
+    again = runner("baseline-pass-normal-work", workspace)
     assert again.results["after"]["ok"]
 
 
-def test_background_processes_do_not_outlive_the_notebook(workspace: Workspace) -> None:
-    run = run_fixture("runaway-fail-background-process", workspace)
+def test_background_processes_do_not_outlive_the_notebook(runner, workspace: Workspace) -> None:
+    run = runner("runaway-fail-background-process", workspace)
     assert run.results["popen_new_session"]["ok"] and run.results["double_fork"]["ok"]
     assert survivors(make_fixtures.MARK_DAEMON) == []
 
 
 @pytest.mark.parametrize("name", ["runaway-fail-background-process", "runaway-fail-fork-bomb",
                                   "runaway-fail-huge-memory"])
-def test_degraded_mode_still_limits_and_reaps(workspace: Workspace, name: str) -> None:
+def test_degraded_mode_still_limits_and_reaps(runner, workspace: Workspace, name: str) -> None:
     """No user switch, no namespaces (what a non-root grader gets): rlimits + tree kill."""
-    run = run_fixture(name, workspace, disable=("user", "network", "mount", "pid"))
+    run = runner(name, workspace, disable=("user", "network", "mount", "pid"))
     assert run.results["after"]["ok"], run.text()
     if "memory" in name:
         assert run.results["alloc_4gib"]["error"] == "MemoryError"
@@ -188,9 +191,9 @@ def test_degraded_mode_still_limits_and_reaps(workspace: Workspace, name: str) -
 
 
 def test_cannot_read_other_learners_gradebook_solutions_home(
-        workspace: Workspace, prot: Protections) -> None:
+        runner, workspace: Workspace, prot: Protections) -> None:
     need(prot.switches_user or prot.mount_namespace, "user switch or mount namespace")
-    run = run_fixture("escape-fail-read-others", workspace)
+    run = runner("escape-fail-read-others", workspace)
     assert SECRET not in run.text()
     for key in ("other_learner", "gradebook", "solution", "home_file", "workspace_config"):
         res = run.results["read_" + key]
@@ -204,12 +207,12 @@ def test_cannot_read_other_learners_gradebook_solutions_home(
     assert not git["ok"] or git["value"] == "[]"
 
 
-def test_cannot_write_or_delete_outside_scratch(workspace: Workspace,
+def test_cannot_write_or_delete_outside_scratch(runner, workspace: Workspace,
                                                 prot: Protections) -> None:
     need(prot.switches_user or prot.mount_namespace, "user switch or mount namespace")
     t = workspace.targets
     before = {k: Path(t[k]).read_bytes() for k in ("gradebook", "other_learner", "solution")}
-    run = run_fixture("escape-fail-write-outside", workspace)
+    run = runner("escape-fail-write-outside", workspace)
     for name in ("append_gradebook", "create_in_workspace", "create_in_home",
                  "delete_other_learner", "delete_solution"):
         assert run.results[name]["ok"] is False, run.results[name]
@@ -218,7 +221,7 @@ def test_cannot_write_or_delete_outside_scratch(workspace: Workspace,
     assert not Path(t["home_new_file"]).exists()
 
 
-def test_network_is_isolated(workspace: Workspace, prot: Protections) -> None:
+def test_network_is_isolated(runner, workspace: Workspace, prot: Protections) -> None:
     need(prot.network_isolated, "network namespace")
     accepted: list[bytes] = []
     with socket.socket() as server:  # our own listener, loopback only
@@ -238,7 +241,7 @@ def test_network_is_isolated(workspace: Workspace, prot: Protections) -> None:
 
         thread = threading.Thread(target=serve, daemon=True)
         thread.start()
-        run = run_fixture("escape-fail-network-loopback", workspace,
+        run = runner("escape-fail-network-loopback", workspace,
                           port=server.getsockname()[1])
         stop.set()
         thread.join(2)
@@ -246,9 +249,9 @@ def test_network_is_isolated(workspace: Workspace, prot: Protections) -> None:
     assert accepted == []
 
 
-def test_grader_process_is_out_of_reach(workspace: Workspace, prot: Protections) -> None:
+def test_grader_process_is_out_of_reach(runner, workspace: Workspace, prot: Protections) -> None:
     with open(workspace.targets["gradebook"], "rb"):  # an open fd the kernel must not inherit
-        run = run_fixture("escape-fail-grader-process", workspace)
+        run = runner("escape-fail-grader-process", workspace)
     assert run.results["inherited_gradebook_fd"]["ok"] is False
     if prot.switches_user or prot.pid_namespace:
         assert run.results["signal0_grader"]["ok"] is False
