@@ -99,8 +99,11 @@ def _run(cells: Sequence[dict]) -> dict[int, str]:
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
                                     "language": "python"}}}), as_version=4)
     with tempfile.TemporaryDirectory(prefix="wbcourse-shown-") as scratch:
+        # The kernel's warnings (plain-TCP transport on loopback) are noise in the
+        # instructor's terminal; its errors still show.
         client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                                allow_errors=True, resources={"metadata": {"path": scratch}})
+                                allow_errors=True, resources={"metadata": {"path": scratch}},
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
         client.execute(env={**os.environ, "MPLBACKEND": "Agg"})
     return {i: text for i, cell in enumerate(nb.cells)
             if cell.cell_type == "code" and (text := output_text(cell.get("outputs", [])))}
